@@ -1,0 +1,201 @@
+"""Span matching between annotators: pairwise F1 and verification-status agreement.
+
+Matching, for every pair of annotators ``a < b`` who submitted a document:
+
+* *Exact match*: same label, same start and same end. Matches are one-to-one (a duplicated span
+  matches at most one copy), so per label the count is ``sum over (start, end) of
+  min(copies by a, copies by b)``.
+* *Overlap match*: same label and intersection-over-union ``IoU = |g & h| / |g | h| >= 0.5``
+  (checked exactly as ``2 |g & h| >= |g | h|``). Matches are one-to-one: a maximum-cardinality
+  matching of the bipartite graph of eligible pairs, ties broken by the largest total IoU, solved
+  with ``scipy.optimize.linear_sum_assignment`` (cost ``-(K + IoU)`` for eligible pairs with
+  ``K`` larger than any matching's size, 0 otherwise).
+
+Pairwise F1 treats the lower annotator id as the reference: for one label,
+``tp = matches``, ``fp = spans_b - tp``, ``fn = spans_a - tp``, ``precision = tp / spans_b``,
+``recall = tp / spans_a``, ``F1 = 2 tp / (spans_a + spans_b)`` (symmetric). Counts are pooled over
+documents by adding them, then the ratios are taken once. F1 is undefined when neither annotator
+marked a span of that label.
+
+Verification-status agreement: the overlap matches of all annotator pairs of a document link
+spans into *clusters*. Links are applied in order of decreasing IoU (then by span order) and a link
+is skipped if it would put two spans of one annotator into one cluster, so each cluster holds at
+most one span per annotator. A cluster of two or more spans is one unit; each span's status is
+that annotator's value (a span without status is a missing value). Nominal alpha is computed from
+the status coincidence matrix of these units, pooled over documents. Coverage is the share of all
+spans (of documents with at least two annotators) that ended up in a cluster of two or more.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from annotations.agreement.records import DocumentAnnotations, SpanRecord
+
+
+@dataclass(frozen=True, slots=True)
+class SpanPairCounts:
+    """Counts for one annotator pair and one label (of one document, or pooled)."""
+
+    annotator_a: int  # annotator_a < annotator_b
+    annotator_b: int
+    label: int
+    spans_a: int
+    spans_b: int
+    exact: int  # exact matches
+    overlap: int  # overlap matches (IoU >= 0.5)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSums:
+    """One document's verification-status intermediate (additive)."""
+
+    cells: tuple[tuple[int, int, float], ...]  # status coincidence: (status, status, weight)
+    spans: int  # spans of the document
+    matched_spans: int  # spans in a cluster of two or more
+    units: int  # clusters with at least two statuses
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cells": [list(cell) for cell in self.cells],
+            "spans": self.spans,
+            "matched_spans": self.matched_spans,
+            "units": self.units,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> StatusSums:
+        return cls(
+            tuple((int(s), int(t), float(w)) for s, t, w in data["cells"]),
+            int(data["spans"]),
+            int(data["matched_spans"]),
+            int(data["units"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    iou: float
+    first: int  # index into the document's sorted span list
+    second: int
+
+
+def overlap_matching(
+    first: Sequence[SpanRecord], second: Sequence[SpanRecord]
+) -> list[tuple[int, int, float]]:
+    """One-to-one overlap matches ``(index in first, index in second, IoU)``."""
+    if not first or not second:
+        return []
+    li = np.array([s.label for s in first])
+    lj = np.array([s.label for s in second])
+    bi = np.array([s.start for s in first], dtype=np.int64)
+    ei = np.array([s.end for s in first], dtype=np.int64)
+    bj = np.array([s.start for s in second], dtype=np.int64)
+    ej = np.array([s.end for s in second], dtype=np.int64)
+    inter = np.clip(np.minimum(ei[:, None], ej[None, :]) - np.maximum(bi[:, None], bj[None, :]), 0, None)
+    union = (ei - bi)[:, None] + (ej - bj)[None, :] - inter
+    eligible = (li[:, None] == lj[None, :]) & (inter > 0) & (2 * inter >= union)
+    rows, cols = np.nonzero(eligible)
+    if rows.size == 0:
+        return []
+    iou = inter / union
+    if len(np.unique(rows)) == rows.size and len(np.unique(cols)) == cols.size:
+        # Already a matching (the usual case): nothing to choose.
+        return [(r, c, float(iou[r, c])) for r, c in zip(rows.tolist(), cols.tolist(), strict=True)]
+    sub_rows, sub_cols = np.unique(rows), np.unique(cols)
+    sub = eligible[np.ix_(sub_rows, sub_cols)]
+    bonus = float(min(len(sub_rows), len(sub_cols)) + 1)
+    cost = np.where(sub, -(bonus + iou[np.ix_(sub_rows, sub_cols)]), 0.0)
+    assigned_rows, assigned_cols = linear_sum_assignment(cost)
+    return [
+        (int(sub_rows[r]), int(sub_cols[c]), float(iou[sub_rows[r], sub_cols[c]]))
+        for r, c in zip(assigned_rows.tolist(), assigned_cols.tolist(), strict=True)
+        if sub[r, c]
+    ]
+
+
+def _span_order(span: SpanRecord) -> tuple[int, int, int, int, int]:
+    status = -1 if span.status is None else span.status
+    return (span.annotator, span.label, span.start, span.end, status)
+
+
+def span_matches(doc: DocumentAnnotations) -> tuple[tuple[SpanPairCounts, ...], StatusSums]:
+    """Per pair and label F1 counts, and the status intermediate, of one document."""
+    if len(doc.annotators) < 2:
+        return (), StatusSums((), 0, 0, 0)
+    spans = sorted(doc.spans, key=_span_order)
+    by_annotator: dict[int, list[int]] = {a: [] for a in doc.annotators}
+    for index, span in enumerate(spans):
+        by_annotator[span.annotator].append(index)
+
+    counts: list[SpanPairCounts] = []
+    links: list[_Match] = []
+    for a, b in combinations(sorted(doc.annotators), 2):
+        mine = [spans[i] for i in by_annotator[a]]
+        theirs = [spans[i] for i in by_annotator[b]]
+        per_label_a = Counter(s.label for s in mine)
+        per_label_b = Counter(s.label for s in theirs)
+        keys_a = Counter((s.label, s.start, s.end) for s in mine)
+        keys_b = Counter((s.label, s.start, s.end) for s in theirs)
+        exact: Counter[int] = Counter()
+        for key, copies in keys_a.items():
+            exact[key[0]] += min(copies, keys_b.get(key, 0))
+        overlap: Counter[int] = Counter()
+        for r, c, iou in overlap_matching(mine, theirs):
+            overlap[mine[r].label] += 1
+            links.append(_Match(iou, by_annotator[a][r], by_annotator[b][c]))
+        for label in sorted(set(per_label_a) | set(per_label_b)):
+            counts.append(
+                SpanPairCounts(
+                    a, b, label, per_label_a[label], per_label_b[label], exact[label],
+                    overlap[label],
+                )
+            )
+    return tuple(counts), _status_sums(spans, links)
+
+
+def _status_sums(spans: Sequence[SpanRecord], links: list[_Match]) -> StatusSums:
+    parent = list(range(len(spans)))
+    members: dict[int, set[int]] = {i: {spans[i].annotator} for i in range(len(spans))}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for link in sorted(links, key=lambda x: (-x.iou, x.first, x.second)):
+        x, y = root(link.first), root(link.second)
+        if x == y or members[x] & members[y]:
+            continue
+        parent[y] = x
+        members[x] |= members.pop(y)
+
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(spans)):
+        clusters[root(i)].append(i)
+    cells: dict[tuple[int, int], float] = defaultdict(float)
+    matched = units = 0
+    for cluster in clusters.values():
+        if len(cluster) < 2:
+            continue
+        matched += len(cluster)
+        statuses = Counter(spans[i].status for i in cluster if spans[i].status is not None)
+        m_u = sum(statuses.values())
+        if m_u < 2:
+            continue
+        units += 1
+        for s, n_s in statuses.items():
+            for t, n_t in statuses.items():
+                pairs = n_s * (n_t - 1) if s == t else n_s * n_t
+                if pairs:
+                    cells[(s, t)] += pairs / (m_u - 1)
+    ordered = tuple((s, t, w) for (s, t), w in sorted(cells.items()))
+    return StatusSums(ordered, len(spans), matched, units)

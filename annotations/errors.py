@@ -1,0 +1,36 @@
+"""Domain errors raised by services and mapped to HTTP answers by ``exceptions.py``."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status_code = 400
+    code = "invalid"
+
+    def __init__(self, detail: str | dict[str, list[str]], *, code: str | None = None) -> None:
+        super().__init__(str(detail))
+        self.detail = detail
+        if code:
+            self.code = code
+
+
+class InvalidInput(DomainError):
+    """400: the request names something wrong; ``detail`` maps field names to messages."""
+
+    def __init__(self, field_errors: dict[str, list[str] | str], *, code: str | None = None) -> None:
+        normalised = {k: ([v] if isinstance(v, str) else list(v)) for k, v in field_errors.items()}
+        super().__init__(normalised, code=code)
+
+
+class Conflict(DomainError):
+    """409: the request is valid but clashes with the stored state (duplicate, stale version, in use)."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class PreconditionFailed(DomainError):
+    """412: an If-Match header names a version that is no longer current."""
+
+    status_code = 412
+    code = "precondition_failed"

@@ -1,0 +1,387 @@
+"""Document import from a folder of ``.txt`` files, a JSONL file or a CSV file.
+
+Records are streamed and inserted in batches, so 10,000 documents never sit in memory at once.
+Each file is all-or-nothing: if any record of a file is invalid, nothing of that file is stored
+and every bad line is reported (up to ``MAX_REPORTED_ERRORS``) with its line number and field.
+
+Formats
+- ``txt``: one document per file; the first line is the title, the rest (after exactly one line
+  break) is the text, byte for byte as in the file (UTF-8; a leading BOM is dropped).
+- ``jsonl``: one JSON object per line with ``text`` (required), ``title``, ``source_url``,
+  ``published_at`` (ISO 8601 date or date-time), ``metadata`` (object). Blank lines are ignored.
+- ``csv``: a header row naming the same columns; ``metadata`` holds a JSON object.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from annotations.models import Document, Project
+
+FORMATS = ("txt", "jsonl", "csv")
+BATCH_SIZE = 1000
+MAX_REPORTED_ERRORS = 100
+KNOWN_FIELDS = {"text", "title", "source_url", "published_at", "metadata"}
+TITLE_MAX = Document._meta.get_field("title").max_length
+URL_MAX = Document._meta.get_field("source_url").max_length
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+ProgressCallback = Callable[[int, int], None]  # (bytes done, bytes total)
+
+
+@dataclass(frozen=True, slots=True)
+class LineError:
+    line: int
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "field": self.field, "message": self.message}
+
+
+@dataclass(slots=True)
+class FileImportResult:
+    name: str
+    created: int = 0
+    errors: list[LineError] = field(default_factory=list)
+    error_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def add_error(self, error: LineError) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(error)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.name,
+            "created": self.created,
+            "error_count": self.error_count,
+            "errors": [e.as_dict() for e in self.errors],
+        }
+
+
+class ImportFormatError(ValueError):
+    """The file as a whole cannot be read in the requested format."""
+
+
+def detect_format(path: Path) -> str:
+    if path.is_dir():
+        return "txt"
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if suffix in (".csv",):
+        return "csv"
+    if suffix == ".txt":
+        return "txt"
+    raise ImportFormatError(
+        f"Cannot tell the format of {path.name!r} from its extension; use .txt, .jsonl or .csv "
+        "(or name the format explicitly)."
+    )
+
+
+# --- parsing: (line number, raw record) pairs ------------------------------------------------------
+
+
+def _text_stream(raw: BinaryIO) -> io.TextIOWrapper:
+    # newline="" keeps "\r\n" inside texts exactly as imported.
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+
+
+def iter_jsonl(raw: BinaryIO) -> Iterator[tuple[int, dict[str, Any] | LineError]]:
+    stream = _text_stream(raw)
+    line_no = 0
+    while True:
+        try:
+            line = stream.readline()
+        except UnicodeDecodeError as exc:
+            yield line_no + 1, LineError(line_no + 1, "file", f"Not valid UTF-8: {exc.reason}.")
+            return
+        if not line:
+            return
+        line_no += 1
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield line_no, LineError(line_no, "line", f"Not valid JSON: {exc.msg} (column {exc.colno}).")
+            continue
+        if not isinstance(record, dict):
+            yield line_no, LineError(line_no, "line", "Each line must be a JSON object.")
+            continue
+        yield line_no, record
+
+
+def iter_csv(raw: BinaryIO) -> Iterator[tuple[int, dict[str, Any] | LineError]]:
+    stream = _text_stream(raw)
+    reader = csv.DictReader(stream, strict=True)
+    try:
+        header = reader.fieldnames
+    except (csv.Error, UnicodeDecodeError) as exc:
+        yield 1, LineError(1, "header", f"Cannot read the CSV header: {exc}.")
+        return
+    if not header or "text" not in header:
+        yield 1, LineError(1, "header", f"The CSV header must name a 'text' column; it names {header or []}.")
+        return
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except (csv.Error, UnicodeDecodeError) as exc:
+            yield reader.line_num, LineError(reader.line_num, "line", f"Unreadable CSV: {exc}.")
+            return
+        line_no = reader.line_num
+        if None in row:
+            yield line_no, LineError(line_no, "line", "More cells than header columns.")
+            continue
+        record: dict[str, Any] = {k: v for k, v in row.items() if v is not None}
+        if record.get("metadata"):
+            try:
+                record["metadata"] = json.loads(record["metadata"])
+            except json.JSONDecodeError as exc:
+                yield line_no, LineError(line_no, "metadata", f"Not valid JSON: {exc.msg}.")
+                continue
+        else:
+            record.pop("metadata", None)
+        yield line_no, {k: v for k, v in record.items() if v != "" or k == "text"}
+
+
+def read_txt(raw: bytes, name: str) -> dict[str, Any] | LineError:
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return LineError(1, "file", f"{name}: not valid UTF-8 ({exc.reason}).")
+    title, sep, text = content.partition("\n")
+    if title.endswith("\r"):
+        title = title[:-1]
+    if not sep:
+        text = ""
+    return {"title": title.strip(), "text": text}
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+def _parse_published(value: Any) -> dt.datetime:
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 date or date-time string")
+    parsed = parse_datetime(value)
+    if parsed is None:
+        day = parse_date(value)
+        if day is None:
+            raise ValueError(f"{value!r} is not an ISO 8601 date or date-time")
+        parsed = dt.datetime.combine(day, dt.time.min)
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, dt.UTC)
+    return parsed
+
+
+def validate_record(line: int, record: dict[str, Any]) -> Document | list[LineError]:
+    """An unsaved ``Document`` for a raw record, or every problem with it."""
+    errors: list[LineError] = []
+    unknown = sorted(set(record) - KNOWN_FIELDS)
+    if unknown:
+        errors.append(LineError(line, unknown[0], f"Unknown field(s) {unknown}; allowed: {sorted(KNOWN_FIELDS)}."))
+    text = record.get("text")
+    if not isinstance(text, str) or text == "":
+        errors.append(LineError(line, "text", "A non-empty string 'text' is required."))
+    title = record.get("title", "")
+    if not isinstance(title, str):
+        errors.append(LineError(line, "title", "Must be a string."))
+    elif len(title) > TITLE_MAX:
+        errors.append(LineError(line, "title", f"Longer than {TITLE_MAX} characters."))
+    source_url = record.get("source_url", "") or ""
+    if not isinstance(source_url, str):
+        errors.append(LineError(line, "source_url", "Must be a string."))
+    elif source_url:
+        try:
+            _url_validator(source_url)
+            if len(source_url) > URL_MAX:
+                raise ValidationError("too long")
+        except ValidationError:
+            errors.append(LineError(line, "source_url", f"{source_url[:80]!r} is not a valid http(s) URL."))
+    published_at = None
+    if record.get("published_at") not in (None, ""):
+        try:
+            published_at = _parse_published(record["published_at"])
+        except ValueError as exc:
+            errors.append(LineError(line, "published_at", str(exc).capitalize() + "."))
+    metadata = record.get("metadata", {})
+    if metadata is None:
+        metadata = {}
+    if not isinstance(metadata, dict):
+        errors.append(LineError(line, "metadata", "Must be a JSON object."))
+    if errors:
+        return errors
+    return Document(
+        title=title.strip(), text=text, source_url=source_url, published_at=published_at, metadata=metadata
+    )
+
+
+# --- storing ---------------------------------------------------------------------------------------
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _store(
+    project: Project,
+    records: Iterator[tuple[int, dict[str, Any] | LineError]],
+    result: FileImportResult,
+    on_batch: Callable[[], None] | None = None,
+) -> None:
+    """Validate and insert ``records`` in one transaction; roll back if any is invalid."""
+    try:
+        with transaction.atomic():
+            batch: list[Document] = []
+            for line, record in records:
+                if isinstance(record, LineError):
+                    result.add_error(record)
+                    continue
+                checked = validate_record(line, record)
+                if isinstance(checked, list):
+                    for error in checked:
+                        result.add_error(error)
+                    continue
+                if result.error_count:
+                    continue  # keep validating to report every bad line, but stop inserting
+                checked.project = project
+                batch.append(checked)
+                if len(batch) >= BATCH_SIZE:
+                    Document.objects.bulk_create(batch)
+                    result.created += len(batch)
+                    batch.clear()
+                    if on_batch:
+                        on_batch()
+            if result.error_count:
+                raise _Rollback
+            if batch:
+                Document.objects.bulk_create(batch)
+                result.created += len(batch)
+    except _Rollback:
+        result.created = 0
+
+
+def import_stream(
+    *, project: Project, raw: BinaryIO, fmt: str, name: str, progress: ProgressCallback | None = None
+) -> FileImportResult:
+    """Import one JSONL or CSV stream (or one .txt file) all-or-nothing."""
+    result = FileImportResult(name=name)
+    total = _size(raw)
+    if fmt == "txt":
+        record = read_txt(raw.read(), name)
+        _store(project, iter([(1, record)]), result)
+    elif fmt in ("jsonl", "csv"):
+        parser = iter_jsonl if fmt == "jsonl" else iter_csv
+
+        def report() -> None:
+            if progress:
+                progress(raw.tell(), total)
+
+        _store(project, parser(raw), result, on_batch=report)
+    else:
+        raise ImportFormatError(f"Unknown format {fmt!r}; use one of {FORMATS}.")
+    if progress:
+        progress(total, total)
+    return result
+
+
+def import_records(*, project: Project, records: list[dict[str, Any]], name: str = "request") -> FileImportResult:
+    """Import already-parsed records (the JSON bulk endpoint) all-or-nothing; lines count from 1."""
+    result = FileImportResult(name=name)
+    _store(
+        project,
+        ((i, r if isinstance(r, dict) else LineError(i, "line", "Must be a JSON object.")) for i, r in enumerate(records, 1)),
+        result,
+    )
+    return result
+
+
+def _size(raw: BinaryIO) -> int:
+    position = raw.tell()
+    raw.seek(0, io.SEEK_END)
+    size = raw.tell()
+    raw.seek(position)
+    return size
+
+
+def txt_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".txt")
+
+
+def import_path(
+    *, project: Project, path: Path, fmt: str | None = None, progress: ProgressCallback | None = None
+) -> list[FileImportResult]:
+    """Import a file or a folder of ``.txt`` files; one result per file."""
+    if not path.exists():
+        raise ImportFormatError(f"{path} does not exist.")
+    fmt = fmt or detect_format(path)
+    if fmt not in FORMATS:
+        raise ImportFormatError(f"Unknown format {fmt!r}; use one of {FORMATS}.")
+    if path.is_dir():
+        if fmt != "txt":
+            raise ImportFormatError("A folder is imported as .txt files; give a file for jsonl or csv.")
+        files = txt_files(path)
+        if not files:
+            raise ImportFormatError(f"{path} holds no .txt files.")
+        return _import_txt_files(project, files, progress)
+    with path.open("rb") as raw:
+        return [import_stream(project=project, raw=raw, fmt=fmt, name=path.name, progress=progress)]
+
+
+def _import_txt_files(
+    project: Project, files: list[Path], progress: ProgressCallback | None
+) -> list[FileImportResult]:
+    """Each .txt file is one document, so each file is trivially all-or-nothing: bad files are
+    reported and skipped, good ones are inserted in batches."""
+    results: list[FileImportResult] = []
+    batch: list[tuple[Document, FileImportResult]] = []
+
+    def flush() -> None:
+        Document.objects.bulk_create([doc for doc, _ in batch])
+        for _, result in batch:
+            result.created = 1
+        batch.clear()
+
+    for i, file in enumerate(files, start=1):
+        result = FileImportResult(name=file.name)
+        results.append(result)
+        record = read_txt(file.read_bytes(), file.name)
+        checked = validate_record(1, record) if isinstance(record, dict) else [record]
+        if isinstance(checked, list):
+            for error in checked:
+                result.add_error(error)
+        else:
+            checked.project = project
+            batch.append((checked, result))
+            if len(batch) >= BATCH_SIZE:
+                flush()
+        if progress and (i % 100 == 0 or i == len(files)):
+            progress(i, len(files))
+    if batch:
+        flush()
+    return results

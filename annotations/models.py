@@ -1,0 +1,270 @@
+"""Rows and database constraints of the annotation domain.
+
+Business rules live in ``services.py`` (writes) and ``selectors.py`` (reads); models hold only
+fields, constraints and cheap properties. Invariants that matter for data integrity are enforced by
+the database too: see the constraints below and the triggers in migration 0002 (a span's label and
+status belong to the span's project; a document's text is immutable once a span points into it).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Role(models.TextChoices):
+    MANAGER = "manager", "Manager"
+    REVIEWER = "reviewer", "Reviewer"
+    ANNOTATOR = "annotator", "Annotator"
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    guidelines = models.TextField(blank=True, default="", help_text="Annotation guidelines (Markdown).")
+    annotators_per_document = models.PositiveSmallIntegerField(default=3)
+    blind = models.BooleanField(
+        default=True, help_text="Annotators never see each other's spans while this is on."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(annotators_per_document__gte=1), name="project_overlap_at_least_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="membership_unique_user_per_project"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.project_id}:{self.role}"
+
+
+class Label(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
+    key = models.SlugField(max_length=64, help_text="Stable machine name, e.g. 'claim'.")
+    name = models.CharField(max_length=100)
+    color = models.CharField(max_length=7, default="#888888")
+    shortcut = models.CharField(max_length=1, blank=True, default="")
+    order = models.PositiveSmallIntegerField(default=0)
+    retired = models.BooleanField(
+        default=False, help_text="Retired labels keep their spans but cannot be used for new ones."
+    )
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "key"], name="label_unique_key_per_project"),
+            models.UniqueConstraint(
+                fields=["project", "shortcut"],
+                condition=~Q(shortcut="") & Q(retired=False),
+                name="label_unique_active_shortcut_per_project",
+            ),
+            # Target of the composite foreign key (label_id, project_id) from span.
+            models.UniqueConstraint(fields=["id", "project"], name="label_unique_id_project"),
+            models.CheckConstraint(condition=Q(color__regex=r"^#[0-9a-fA-F]{6}$"), name="label_color_hex"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class VerificationStatus(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="statuses")
+    key = models.SlugField(max_length=64)
+    name = models.CharField(max_length=100)
+    color = models.CharField(max_length=7, default="#888888")
+    order = models.PositiveSmallIntegerField(default=0)
+    is_initial = models.BooleanField(default=False, help_text="Given to new spans.")
+    is_final = models.BooleanField(
+        default=False, help_text="A verdict (true, false, ...), as opposed to a working state."
+    )
+    retired = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name_plural = "verification statuses"
+        constraints = [
+            models.UniqueConstraint(fields=["project", "key"], name="status_unique_key_per_project"),
+            models.UniqueConstraint(
+                fields=["project"], condition=Q(is_initial=True), name="status_one_initial_per_project"
+            ),
+            models.UniqueConstraint(fields=["id", "project"], name="status_unique_id_project"),
+            models.CheckConstraint(
+                condition=~(Q(is_initial=True) & Q(retired=True)), name="status_initial_not_retired"
+            ),
+            models.CheckConstraint(condition=Q(color__regex=r"^#[0-9a-fA-F]{6}$"), name="status_color_hex"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Document(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(max_length=500, blank=True, default="")
+    # Stored exactly as imported: no normalisation, so offsets computed elsewhere stay valid.
+    text = models.TextField()
+    source_url = models.URLField(max_length=2000, blank=True, default="")
+    published_at = models.DateTimeField(null=True, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["id", "project"], name="document_unique_id_project"),
+            models.CheckConstraint(condition=~Q(text=""), name="document_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"Document {self.pk}"
+
+
+class AssignmentState(models.TextChoices):
+    ASSIGNED = "assigned", "Assigned"
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+    SKIPPED = "skipped", "Skipped"
+
+
+class Assignment(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="assignments")
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    state = models.CharField(max_length=16, choices=AssignmentState.choices, default=AssignmentState.ASSIGNED)
+    time_spent_seconds = models.PositiveIntegerField(default=0)
+    skip_reason = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "annotator"], name="assignment_unique_per_annotator"),
+            models.CheckConstraint(condition=Q(state__in=AssignmentState.values), name="assignment_state_valid"),
+        ]
+        indexes = [models.Index(fields=["project", "annotator", "state"])]
+
+
+class Span(models.Model):
+    # project is denormalised from document so that the database can check, with composite foreign
+    # keys, that document, label and status all belong to the same project (migration 0002).
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="spans")
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="spans")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="spans")
+    start = models.PositiveIntegerField(help_text="Offset in Unicode code points, inclusive.")
+    end = models.PositiveIntegerField(help_text="Offset in Unicode code points, exclusive.")
+    quote = models.TextField(help_text="document.text[start:end]")
+    status = models.ForeignKey(VerificationStatus, on_delete=models.PROTECT, related_name="spans")
+    note = models.TextField(blank=True, default="")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["document_id", "start", "end", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0) & Q(start__lt=F("end")), name="span_offsets_ordered"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="span_version_positive"),
+            models.UniqueConstraint(
+                fields=["document", "annotator", "label", "start", "end"], name="span_unique_per_annotator"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project", "annotator"]),
+            models.Index(fields=["document", "annotator"]),
+        ]
+
+
+class EvidenceStance(models.TextChoices):
+    SUPPORTS = "supports", "Supports"
+    REFUTES = "refutes", "Refutes"
+    CONTEXT = "context", "Context"
+
+
+class Evidence(models.Model):
+    span = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="evidence")
+    url = models.URLField(max_length=2000, blank=True, default="")
+    note = models.TextField(blank=True, default="")
+    stance = models.CharField(max_length=16, choices=EvidenceStance.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(condition=Q(stance__in=EvidenceStance.values), name="evidence_stance_valid"),
+            models.CheckConstraint(condition=~Q(url="") | ~Q(note=""), name="evidence_url_or_note"),
+        ]
+
+
+class JobKind(models.TextChoices):
+    IMPORT = "import", "Import"
+    AGREEMENT = "agreement", "Agreement"
+    EXPORT = "export", "Export"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class Job(models.Model):
+    """One unit of background work (import, agreement, export) and its visible progress."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(max_length=16, choices=JobKind.choices)
+    state = models.CharField(max_length=16, choices=JobState.choices, default=JobState.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(null=True, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=JobKind.values), name="job_kind_valid"),
+            models.CheckConstraint(condition=Q(state__in=JobState.values), name="job_state_valid"),
+        ]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (JobState.SUCCEEDED, JobState.FAILED)

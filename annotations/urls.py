@@ -1,0 +1,33 @@
+from django.urls import include, path
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
+
+from annotations.views.documents import AssignmentViewSet, DocumentViewSet
+from annotations.views.imports import ImportViewSet
+from annotations.views.jobs import HealthView, JobViewSet, ProjectJobViewSet
+from annotations.views.projects import (
+    LabelViewSet,
+    MembershipViewSet,
+    ProjectViewSet,
+    VerificationStatusViewSet,
+)
+from annotations.views.spans import SpanViewSet
+
+router = DefaultRouter()
+router.register("projects", ProjectViewSet, basename="project")
+nested = r"projects/(?P<project_pk>\d+)"
+router.register(f"{nested}/members", MembershipViewSet, basename="member")
+router.register(f"{nested}/labels", LabelViewSet, basename="label")
+router.register(f"{nested}/statuses", VerificationStatusViewSet, basename="status")
+router.register(f"{nested}/documents", DocumentViewSet, basename="document")
+router.register(f"{nested}/imports", ImportViewSet, basename="import")
+router.register(f"{nested}/assignments", AssignmentViewSet, basename="assignment")
+router.register(f"{nested}/spans", SpanViewSet, basename="span")
+router.register(f"{nested}/jobs", ProjectJobViewSet, basename="project-job")
+router.register("jobs", JobViewSet, basename="job")
+
+urlpatterns = [
+    path("auth/token/", ObtainAuthToken.as_view(), name="auth-token"),
+    path("health/", HealthView.as_view(), name="health"),
+    path("", include(router.urls)),
+]

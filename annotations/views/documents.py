@@ -1,0 +1,196 @@
+"""Documents and assignments."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotations import selectors, services
+from annotations.importing import import_records
+from annotations.models import Assignment, AssignmentState, Document, Membership, Role
+from annotations.serializers import (
+    AssignmentActionSerializer,
+    AssignmentCreateSerializer,
+    AssignmentSerializer,
+    BulkDocumentsSerializer,
+    DistributeSerializer,
+    DocumentDetailSerializer,
+    DocumentListSerializer,
+    DocumentSerializer,
+)
+from annotations.views.base import ProjectScopedViewSet
+
+
+class DocumentViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
+    """Documents of the project. Annotators see only the documents assigned to them. Retrieving a
+    document returns its text and the spans the user may see. The text cannot change once spans
+    point into it (409)."""
+
+    model = Document
+    queryset = Document.objects.none()
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_serializer_class(self) -> type:
+        if self.action == "list":
+            return DocumentListSerializer
+        if self.action == "retrieve":
+            return DocumentDetailSerializer
+        return DocumentSerializer
+
+    def scoped_queryset(self) -> QuerySet[Document]:
+        qs = selectors.document_list(access=self.access, user=self.request.user)
+        if self.action == "list":
+            qs = qs.defer("text")
+        return qs
+
+    def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
+        document = self.get_object()
+        spans = selectors.span_list(access=self.access, user=request.user).filter(document=document)
+        context = {**self.get_serializer_context(), "visible_spans": spans}
+        return Response(DocumentDetailSerializer(document, context=context).data)
+
+    def perform_create(self, serializer: DocumentSerializer) -> None:
+        serializer.save(project=self.access.project)
+
+    def perform_update(self, serializer: DocumentSerializer) -> None:
+        serializer.instance = services.document_update(
+            document=serializer.instance, changes=serializer.validated_data
+        )
+
+    @extend_schema(request=BulkDocumentsSerializer, responses={201: dict, 400: dict})
+    @action(detail=False, methods=["post"])
+    def bulk(self, request: Request, project_pk: str) -> Response:
+        """Insert up to 5,000 documents given as JSON objects, all or nothing."""
+        data = BulkDocumentsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = import_records(project=self.access.project, records=data.validated_data["documents"])
+        if not result.ok:
+            return Response(
+                {"documents": [f"line {e.line}, {e.field}: {e.message}" for e in result.errors],
+                 "errors": [e.as_dict() for e in result.errors], "error_count": result.error_count},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response({"created": result.created}, status=status.HTTP_201_CREATED)
+
+
+
+
+
+class AssignmentFilter(django_filters.FilterSet):
+    class Meta:
+        model = Assignment
+        fields = ["state", "annotator", "document"]
+
+
+class AssignmentViewSet(ProjectScopedViewSet, viewsets.ReadOnlyModelViewSet):
+    """Who annotates which document. Managers assign (by hand or evenly with ``distribute``);
+    annotators see their own assignments and move them through start → submit or skip."""
+
+    model = Assignment
+    queryset = Assignment.objects.none()
+    serializer_class = AssignmentSerializer
+    filterset_class = AssignmentFilter
+    action_roles = {
+        "create": (Role.MANAGER,),
+        "destroy": (Role.MANAGER,),
+        "distribute": (Role.MANAGER,),
+        "next": (Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR),
+        "start": (Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR),
+        "submit": (Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR),
+        "skip": (Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR),
+        "reopen": (Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR),
+    }
+
+    def scoped_queryset(self) -> QuerySet[Assignment]:
+        return selectors.assignment_list(access=self.access, user=self.request.user)
+
+    @extend_schema(request=AssignmentCreateSerializer, responses={201: AssignmentSerializer})
+    def create(self, request: Request, project_pk: str) -> Response:
+        data = AssignmentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        project = self.access.project
+        document = Document.objects.filter(project=project, pk=data.validated_data["document"]).first()
+        if document is None:
+            return Response({"document": ["Unknown document in this project."]}, status=status.HTTP_400_BAD_REQUEST)
+        membership = Membership.objects.filter(project=project, user_id=data.validated_data["annotator"]).select_related("user").first()
+        if membership is None:
+            return Response({"annotator": ["Not a member of this project."]}, status=status.HTTP_400_BAD_REQUEST)
+        assignment = services.assignment_create(project=project, document=document, annotator=membership.user)
+        return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, project_pk: str, pk: str) -> Response:
+        self.get_object().delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=DistributeSerializer, responses={200: dict})
+    @action(detail=False, methods=["post"])
+    def distribute(self, request: Request, project_pk: str) -> Response:
+        """Assign documents so each gets ``annotators_per_document`` annotators, least-loaded first."""
+        data = DistributeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.assignments_distribute(
+            project=self.access.project,
+            annotator_ids=data.validated_data.get("annotators"),
+            document_ids=data.validated_data.get("documents"),
+        )
+        return Response(
+            {
+                "created": result.created,
+                "documents_fully_covered": result.documents_fully_covered,
+                "documents_short_of_annotators": result.documents_short_of_annotators,
+            }
+        )
+
+    @extend_schema(request=None, responses={200: AssignmentSerializer, 204: OpenApiResponse(description="Nothing left")})
+    @action(detail=False, methods=["post"])
+    def next(self, request: Request, project_pk: str) -> Response:
+        """The document to work on now (one in progress, else the oldest assigned), marked in progress.
+        204 when nothing is left."""
+        assignment = selectors.next_assignment(access=self.access, user=request.user)
+        if assignment is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        if assignment.state == AssignmentState.ASSIGNED:
+            assignment = services.assignment_transition(assignment=assignment, action="start")
+        return Response(AssignmentSerializer(assignment).data)
+
+    def _transition(self, request: Request, pk: str, action_name: str) -> Response:
+        assignment = get_object_or_404(self.get_queryset(), pk=pk)
+        if assignment.annotator_id != request.user.pk and not self.access.is_manager:
+            raise PermissionDenied("Only the annotator or a manager may change this assignment.")
+        data = AssignmentActionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = services.assignment_transition(
+            assignment=assignment,
+            action=action_name,
+            time_spent_seconds=data.validated_data["time_spent_seconds"],
+            reason=data.validated_data["reason"],
+        )
+        return Response(AssignmentSerializer(assignment).data)
+
+    @extend_schema(request=AssignmentActionSerializer, responses={200: AssignmentSerializer})
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, project_pk: str, pk: str) -> Response:
+        return self._transition(request, pk, "start")
+
+    @extend_schema(request=AssignmentActionSerializer, responses={200: AssignmentSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, project_pk: str, pk: str) -> Response:
+        return self._transition(request, pk, "submit")
+
+    @extend_schema(request=AssignmentActionSerializer, responses={200: AssignmentSerializer})
+    @action(detail=True, methods=["post"])
+    def skip(self, request: Request, project_pk: str, pk: str) -> Response:
+        """Skip the document; ``reason`` is required."""
+        return self._transition(request, pk, "skip")
+
+    @extend_schema(request=AssignmentActionSerializer, responses={200: AssignmentSerializer})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, project_pk: str, pk: str) -> Response:
+        return self._transition(request, pk, "reopen")

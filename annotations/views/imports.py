@@ -1,0 +1,71 @@
+"""Document import through the API: files become a background job; JSON lists insert at once."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotations import jobs
+from annotations.importing import FORMATS, ImportFormatError, detect_format
+from annotations.models import Job, JobKind
+from annotations.serializers import JobSerializer
+from annotations.tasks import import_documents, import_upload_dir
+from annotations.views.base import ProjectScopedViewSet
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False), min_length=1, max_length=10000,
+        help_text="One or more .jsonl, .csv or .txt files (a folder: send each .txt file).",
+    )
+    format = serializers.ChoiceField(choices=FORMATS, required=False,
+                                     help_text="Default: from each file's extension.")
+
+
+class ImportViewSet(ProjectScopedViewSet):
+    """``POST`` files to import them in the background; answers 202 with the job to poll at
+    ``/api/v1/jobs/{id}/``. Managers only."""
+
+    model = Job
+    queryset = Job.objects.none()
+    serializer_class = ImportUploadSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def scoped_queryset(self):  # type: ignore[override]
+        return Job.objects.filter(project=self.access.project, kind=JobKind.IMPORT)
+
+    @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses={202: JobSerializer})
+    def create(self, request: Request, project_pk: str) -> Response:
+        fields = {"file": request.FILES.getlist("file")}
+        if "format" in request.data:
+            fields["format"] = request.data["format"]
+        upload = ImportUploadSerializer(data=fields)
+        upload.is_valid(raise_exception=True)
+        fmt = upload.validated_data.get("format")
+        files = upload.validated_data["file"]
+        entries = []
+        for f in files:
+            try:
+                file_format = fmt or detect_format(Path(f.name))
+            except ImportFormatError as exc:
+                return Response({"file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+            entries.append({"name": Path(f.name).name, "format": file_format, "stored_as": f"{uuid.uuid4().hex}{Path(f.name).suffix}"})
+        with transaction.atomic():
+            job = jobs.job_create(project=self.access.project, kind=JobKind.IMPORT, created_by=request.user,
+                                  params={"files": entries})
+            folder = import_upload_dir(str(job.pk))
+            folder.mkdir(parents=True, exist_ok=True)
+            for f, entry in zip(files, entries, strict=True):
+                with (folder / entry["stored_as"]).open("wb") as out:
+                    for chunk in f.chunks():
+                        out.write(chunk)
+            jobs.job_enqueue(job=job, task=import_documents)
+        job.refresh_from_db()
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

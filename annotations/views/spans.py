@@ -1,0 +1,132 @@
+"""Spans: create, read, update with optimistic locking, delete."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotations import selectors, services
+from annotations.models import Role, Span
+from annotations.serializers import SpanInputSerializer, SpanSerializer, SpanUpdateSerializer
+from annotations.services import EvidenceInput
+from annotations.views.base import ProjectScopedViewSet
+
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+IF_MATCH = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=False,
+    description='The span\'s version as an ETag, e.g. "3". A stale version answers 412.',
+)
+
+
+def _if_match(request: Request) -> int | None:
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    match = _ETAG.match(header)
+    if not match:
+        raise ValidationError({"If-Match": ['Give the span\'s version as an ETag, e.g. "3".']})
+    return int(match.group(1))
+
+
+def _etag(span: Span) -> str:
+    return f'"{span.version}"'
+
+
+def _evidence(items: list[dict[str, Any]] | None) -> list[EvidenceInput] | None:
+    if items is None:
+        return None
+    return [EvidenceInput(stance=i["stance"], url=i.get("url", ""), note=i.get("note", "")) for i in items]
+
+
+class SpanFilter(django_filters.FilterSet):
+    class Meta:
+        model = Span
+        fields = ["document", "annotator", "label", "status"]
+
+
+class SpanViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
+    """Spans, in Unicode code point offsets ``[start, end)``. Everyone writes only their own spans;
+    annotators only on documents assigned to them. Managers and reviewers read all spans;
+    annotators read their own, and, when the project is not blind, the others' on their documents.
+
+    Updates must carry the version you edited (``version`` field → 409 when stale, or
+    ``If-Match`` header → 412 when stale)."""
+
+    model = Span
+    queryset = Span.objects.none()
+    filterset_class = SpanFilter
+    serializer_class = SpanSerializer
+    write_roles = (Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR)
+    http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]
+
+    def scoped_queryset(self) -> QuerySet[Span]:
+        return selectors.span_list(access=self.access, user=self.request.user)
+
+    def _own_span(self) -> Span:
+        span = self.get_object()
+        if span.annotator_id != self.request.user.pk:
+            raise PermissionDenied("You can change only your own spans.")
+        return span
+
+    def _respond(self, span: Span, code: int = status.HTTP_200_OK) -> Response:
+        span = self.scoped_queryset().get(pk=span.pk)
+        response = Response(SpanSerializer(span).data, status=code)
+        response["ETag"] = _etag(span)
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._respond(self.get_object())
+
+    @extend_schema(request=SpanInputSerializer, responses={201: SpanSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = SpanInputSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        document = selectors.document_list(access=self.access, user=request.user).filter(pk=values["document"]).first()
+        if document is None:
+            raise ValidationError({"document": ["Unknown document in this project (or not assigned to you)."]})
+        if not services.user_may_annotate(project=self.access.project, user=request.user, role=self.access.role, document=document):
+            raise PermissionDenied("This document is not assigned to you (or you skipped it).")
+        span = services.span_create(
+            annotator=request.user,
+            document=document,
+            label=values["label"],
+            start=values["start"],
+            end=values["end"],
+            quote=values.get("quote"),
+            status=values.get("status"),
+            note=values.get("note", ""),
+            evidence=_evidence(values.get("evidence")) or (),
+        )
+        return self._respond(span, status.HTTP_201_CREATED)
+
+    @extend_schema(request=SpanUpdateSerializer, responses={200: SpanSerializer}, parameters=[IF_MATCH])
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        span = self._own_span()
+        data = SpanUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        changes: dict[str, Any] = {k: values[k] for k in ("label", "start", "end", "quote", "status", "note") if k in values}
+        if "evidence" in values:
+            changes["evidence"] = _evidence(values["evidence"])
+        span = services.span_update(
+            span=span, expected_version=values.get("version"), if_match=_if_match(request), **changes
+        )
+        return self._respond(span)
+
+    @extend_schema(request=SpanUpdateSerializer, responses={200: SpanSerializer}, parameters=[IF_MATCH])
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, *args, **kwargs)
+
+    @extend_schema(parameters=[IF_MATCH])
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.span_delete(span=self._own_span(), if_match=_if_match(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)

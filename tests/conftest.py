@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from rest_framework.test import APIClient
+
+from annotations.models import Role
+from tests.factories import DocumentFactory, UserFactory, add_member, assign, make_project
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CORPUS_DIR = Path(os.environ.get("WORKBENCH_CORPUS", REPO_ROOT.parent / "shared" / "corpus"))
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    if not CORPUS_DIR.is_dir() or not any(CORPUS_DIR.glob("*.txt")):
+        pytest.fail(f"The shared corpus is missing at {CORPUS_DIR} (set WORKBENCH_CORPUS).")
+    return CORPUS_DIR
+
+
+@pytest.fixture
+def corpus_texts(corpus_dir: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(corpus_dir.glob("*.txt"))}
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(username="manager")
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(username="reviewer")
+
+
+@pytest.fixture
+def annotator(db):
+    return UserFactory(username="annotator")
+
+
+@pytest.fixture
+def annotator2(db):
+    return UserFactory(username="annotator2")
+
+
+@pytest.fixture
+def outsider(db):
+    """An annotator of another project."""
+    user = UserFactory(username="outsider")
+    other = make_project(UserFactory(username="other-manager"), name="Other project")
+    add_member(other, user, Role.ANNOTATOR)
+    return user
+
+
+@pytest.fixture
+def project(manager, reviewer, annotator, annotator2):
+    project = make_project(manager, name="Denials", annotators_per_document=2)
+    add_member(project, reviewer, Role.REVIEWER)
+    add_member(project, annotator, Role.ANNOTATOR)
+    add_member(project, annotator2, Role.ANNOTATOR)
+    return project
+
+
+@pytest.fixture
+def document(project, annotator, annotator2):
+    doc = DocumentFactory(project=project)
+    assign(doc, annotator)
+    assign(doc, annotator2)
+    return doc
+
+
+@pytest.fixture
+def client_for():
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
