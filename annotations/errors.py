@@ -17,7 +17,9 @@ class DomainError(Exception):
 class InvalidInput(DomainError):
     """400: the request names something wrong; ``detail`` maps field names to messages."""
 
-    def __init__(self, field_errors: dict[str, list[str] | str], *, code: str | None = None) -> None:
+    def __init__(
+        self, field_errors: dict[str, list[str] | str], *, code: str | None = None
+    ) -> None:
         normalised = {k: ([v] if isinstance(v, str) else list(v)) for k, v in field_errors.items()}
         super().__init__(normalised, code=code)
 

@@ -124,7 +124,10 @@ def iter_jsonl(raw: BinaryIO) -> Iterator[tuple[int, dict[str, Any] | LineError]
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield line_no, LineError(line_no, "line", f"Not valid JSON: {exc.msg} (column {exc.colno}).")
+            yield (
+                line_no,
+                LineError(line_no, "line", f"Not valid JSON: {exc.msg} (column {exc.colno})."),
+            )
             continue
         if not isinstance(record, dict):
             yield line_no, LineError(line_no, "line", "Each line must be a JSON object.")
@@ -141,7 +144,12 @@ def iter_csv(raw: BinaryIO) -> Iterator[tuple[int, dict[str, Any] | LineError]]:
         yield 1, LineError(1, "header", f"Cannot read the CSV header: {exc}.")
         return
     if not header or "text" not in header:
-        yield 1, LineError(1, "header", f"The CSV header must name a 'text' column; it names {header or []}.")
+        yield (
+            1,
+            LineError(
+                1, "header", f"The CSV header must name a 'text' column; it names {header or []}."
+            ),
+        )
         return
     while True:
         try:
@@ -204,7 +212,11 @@ def validate_record(line: int, record: dict[str, Any]) -> Document | list[LineEr
     errors: list[LineError] = []
     unknown = sorted(set(record) - KNOWN_FIELDS)
     if unknown:
-        errors.append(LineError(line, unknown[0], f"Unknown field(s) {unknown}; allowed: {sorted(KNOWN_FIELDS)}."))
+        errors.append(
+            LineError(
+                line, unknown[0], f"Unknown field(s) {unknown}; allowed: {sorted(KNOWN_FIELDS)}."
+            )
+        )
     text = record.get("text")
     if not isinstance(text, str) or text == "":
         errors.append(LineError(line, "text", "A non-empty string 'text' is required."))
@@ -222,7 +234,9 @@ def validate_record(line: int, record: dict[str, Any]) -> Document | list[LineEr
             if len(source_url) > URL_MAX:
                 raise ValidationError("too long")
         except ValidationError:
-            errors.append(LineError(line, "source_url", f"{source_url[:80]!r} is not a valid http(s) URL."))
+            errors.append(
+                LineError(line, "source_url", f"{source_url[:80]!r} is not a valid http(s) URL.")
+            )
     published_at = None
     if record.get("published_at") not in (None, ""):
         try:
@@ -237,7 +251,11 @@ def validate_record(line: int, record: dict[str, Any]) -> Document | list[LineEr
     if errors:
         return errors
     return Document(
-        title=title.strip(), text=text, source_url=source_url, published_at=published_at, metadata=metadata
+        title=title.strip(),
+        text=text,
+        source_url=source_url,
+        published_at=published_at,
+        metadata=metadata,
     )
 
 
@@ -287,7 +305,12 @@ def _store(
 
 
 def import_stream(
-    *, project: Project, raw: BinaryIO, fmt: str, name: str, progress: ProgressCallback | None = None
+    *,
+    project: Project,
+    raw: BinaryIO,
+    fmt: str,
+    name: str,
+    progress: ProgressCallback | None = None,
 ) -> FileImportResult:
     """Import one JSONL or CSV stream (or one .txt file) all-or-nothing."""
     result = FileImportResult(name=name)
@@ -310,12 +333,17 @@ def import_stream(
     return result
 
 
-def import_records(*, project: Project, records: list[dict[str, Any]], name: str = "request") -> FileImportResult:
+def import_records(
+    *, project: Project, records: list[dict[str, Any]], name: str = "request"
+) -> FileImportResult:
     """Import already-parsed records (the JSON bulk endpoint) all-or-nothing; lines count from 1."""
     result = FileImportResult(name=name)
     _store(
         project,
-        ((i, r if isinstance(r, dict) else LineError(i, "line", "Must be a JSON object.")) for i, r in enumerate(records, 1)),
+        (
+            (i, r if isinstance(r, dict) else LineError(i, "line", "Must be a JSON object."))
+            for i, r in enumerate(records, 1)
+        ),
         result,
     )
     return result
@@ -334,7 +362,11 @@ def txt_files(folder: Path) -> list[Path]:
 
 
 def import_path(
-    *, project: Project, path: Path, fmt: str | None = None, progress: ProgressCallback | None = None
+    *,
+    project: Project,
+    path: Path,
+    fmt: str | None = None,
+    progress: ProgressCallback | None = None,
 ) -> list[FileImportResult]:
     """Import a file or a folder of ``.txt`` files; one result per file."""
     if not path.exists():
@@ -344,7 +376,9 @@ def import_path(
         raise ImportFormatError(f"Unknown format {fmt!r}; use one of {FORMATS}.")
     if path.is_dir():
         if fmt != "txt":
-            raise ImportFormatError("A folder is imported as .txt files; give a file for jsonl or csv.")
+            raise ImportFormatError(
+                "A folder is imported as .txt files; give a file for jsonl or csv."
+            )
         files = txt_files(path)
         if not files:
             raise ImportFormatError(f"{path} holds no .txt files.")

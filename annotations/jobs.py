@@ -23,8 +23,12 @@ from workbench import heartbeat
 logger = logging.getLogger(__name__)
 
 
-def job_create(*, project: Project, kind: str, created_by: Any, params: dict[str, Any] | None = None) -> Job:
-    return Job.objects.create(project=project, kind=kind, created_by=created_by, params=params or {})
+def job_create(
+    *, project: Project, kind: str, created_by: Any, params: dict[str, Any] | None = None
+) -> Job:
+    return Job.objects.create(
+        project=project, kind=kind, created_by=created_by, params=params or {}
+    )
 
 
 def job_enqueue(*, job: Job, task: Any) -> None:
@@ -36,7 +40,10 @@ def job_enqueue(*, job: Job, task: Any) -> None:
             task.delay(job_id)
         except (KombuOperationalError, RedisError, OSError) as exc:
             logger.warning("could not enqueue job %s: %s", job_id, exc)
-            job_fail(job_id=job_id, error=f"The task queue (broker) is unreachable: {exc}. Try again later.")
+            job_fail(
+                job_id=job_id,
+                error=f"The task queue (broker) is unreachable: {exc}. Try again later.",
+            )
 
     transaction.on_commit(send)
 
@@ -90,11 +97,21 @@ class ProgressReporter:
 def worker_status() -> dict[str, Any]:
     """How jobs get executed right now: eagerly in-process, or by live Celery workers."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        return {"mode": "eager", "alive": True, "workers": [], "detail": "Tasks run in the web process (no broker configured)."}
+        return {
+            "mode": "eager",
+            "alive": True,
+            "workers": [],
+            "detail": "Tasks run in the web process (no broker configured).",
+        }
     try:
         workers = heartbeat.alive_workers()
     except (RedisError, OSError) as exc:
-        return {"mode": "celery", "alive": False, "workers": [], "detail": f"Broker unreachable: {exc}"}
+        return {
+            "mode": "celery",
+            "alive": False,
+            "workers": [],
+            "detail": f"Broker unreachable: {exc}",
+        }
     if not workers:
         return {
             "mode": "celery",
@@ -102,7 +119,12 @@ def worker_status() -> dict[str, Any]:
             "workers": [],
             "detail": "No Celery worker is running; start one with `celery -A workbench worker`.",
         }
-    return {"mode": "celery", "alive": True, "workers": workers, "detail": f"{len(workers)} worker(s) alive."}
+    return {
+        "mode": "celery",
+        "alive": True,
+        "workers": workers,
+        "detail": f"{len(workers)} worker(s) alive.",
+    }
 
 
 def job_waiting_message(job: Job) -> str | None:

@@ -24,7 +24,9 @@ class Role(models.TextChoices):
 class Project(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")
-    guidelines = models.TextField(blank=True, default="", help_text="Annotation guidelines (Markdown).")
+    guidelines = models.TextField(
+        blank=True, default="", help_text="Annotation guidelines (Markdown)."
+    )
     annotators_per_document = models.PositiveSmallIntegerField(default=3)
     blind = models.BooleanField(
         default=True, help_text="Annotators never see each other's spans while this is on."
@@ -49,14 +51,18 @@ class Project(models.Model):
 
 class Membership(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "user"], name="membership_unique_user_per_project"),
+            models.UniqueConstraint(
+                fields=["project", "user"], name="membership_unique_user_per_project"
+            ),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
         ]
 
@@ -86,7 +92,9 @@ class Label(models.Model):
             ),
             # Target of the composite foreign key (label_id, project_id) from span.
             models.UniqueConstraint(fields=["id", "project"], name="label_unique_id_project"),
-            models.CheckConstraint(condition=Q(color__regex=r"^#[0-9a-fA-F]{6}$"), name="label_color_hex"),
+            models.CheckConstraint(
+                condition=Q(color__regex=r"^#[0-9a-fA-F]{6}$"), name="label_color_hex"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -109,15 +117,21 @@ class VerificationStatus(models.Model):
         ordering = ["order", "id"]
         verbose_name_plural = "verification statuses"
         constraints = [
-            models.UniqueConstraint(fields=["project", "key"], name="status_unique_key_per_project"),
             models.UniqueConstraint(
-                fields=["project"], condition=Q(is_initial=True), name="status_one_initial_per_project"
+                fields=["project", "key"], name="status_unique_key_per_project"
+            ),
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(is_initial=True),
+                name="status_one_initial_per_project",
             ),
             models.UniqueConstraint(fields=["id", "project"], name="status_unique_id_project"),
             models.CheckConstraint(
                 condition=~(Q(is_initial=True) & Q(retired=True)), name="status_initial_not_retired"
             ),
-            models.CheckConstraint(condition=Q(color__regex=r"^#[0-9a-fA-F]{6}$"), name="status_color_hex"),
+            models.CheckConstraint(
+                condition=Q(color__regex=r"^#[0-9a-fA-F]{6}$"), name="status_color_hex"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -155,8 +169,12 @@ class AssignmentState(models.TextChoices):
 class Assignment(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments")
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="assignments")
-    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
-    state = models.CharField(max_length=16, choices=AssignmentState.choices, default=AssignmentState.ASSIGNED)
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    state = models.CharField(
+        max_length=16, choices=AssignmentState.choices, default=AssignmentState.ASSIGNED
+    )
     time_spent_seconds = models.PositiveIntegerField(default=0)
     skip_reason = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -166,10 +184,17 @@ class Assignment(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["document", "annotator"], name="assignment_unique_per_annotator"),
-            models.CheckConstraint(condition=Q(state__in=AssignmentState.values), name="assignment_state_valid"),
+            models.UniqueConstraint(
+                fields=["document", "annotator"], name="assignment_unique_per_annotator"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=AssignmentState.values), name="assignment_state_valid"
+            ),
         ]
         indexes = [models.Index(fields=["project", "annotator", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}→{self.annotator_id}:{self.state}"
 
 
 class Span(models.Model):
@@ -177,7 +202,9 @@ class Span(models.Model):
     # keys, that document, label and status all belong to the same project (migration 0002).
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="spans")
-    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="spans")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="spans"
+    )
     label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="spans")
     start = models.PositiveIntegerField(help_text="Offset in Unicode code points, inclusive.")
     end = models.PositiveIntegerField(help_text="Offset in Unicode code points, exclusive.")
@@ -191,16 +218,22 @@ class Span(models.Model):
     class Meta:
         ordering = ["document_id", "start", "end", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(start__gte=0) & Q(start__lt=F("end")), name="span_offsets_ordered"),
+            models.CheckConstraint(
+                condition=Q(start__gte=0) & Q(start__lt=F("end")), name="span_offsets_ordered"
+            ),
             models.CheckConstraint(condition=Q(version__gte=1), name="span_version_positive"),
             models.UniqueConstraint(
-                fields=["document", "annotator", "label", "start", "end"], name="span_unique_per_annotator"
+                fields=["document", "annotator", "label", "start", "end"],
+                name="span_unique_per_annotator",
             ),
         ]
         indexes = [
             models.Index(fields=["project", "annotator"]),
             models.Index(fields=["document", "annotator"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.label_id}[{self.start}:{self.end}]"
 
 
 class EvidenceStance(models.TextChoices):
@@ -221,9 +254,14 @@ class Evidence(models.Model):
         ordering = ["order", "id"]
         verbose_name_plural = "evidence"
         constraints = [
-            models.CheckConstraint(condition=Q(stance__in=EvidenceStance.values), name="evidence_stance_valid"),
+            models.CheckConstraint(
+                condition=Q(stance__in=EvidenceStance.values), name="evidence_stance_valid"
+            ),
             models.CheckConstraint(condition=~Q(url="") | ~Q(note=""), name="evidence_url_or_note"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.stance}: {self.url or self.note[:40]}"
 
 
 class JobKind(models.TextChoices):
@@ -264,6 +302,9 @@ class Job(models.Model):
             models.CheckConstraint(condition=Q(kind__in=JobKind.values), name="job_kind_valid"),
             models.CheckConstraint(condition=Q(state__in=JobState.values), name="job_state_valid"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} ({self.state})"
 
     @property
     def is_finished(self) -> bool:

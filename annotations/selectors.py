@@ -87,9 +87,7 @@ def status_list(*, access: ProjectAccess) -> QuerySet[VerificationStatus]:
 def document_list(*, access: ProjectAccess, user: User) -> QuerySet[Document]:
     qs = Document.objects.filter(project=access.project)
     if not access.sees_everything:
-        qs = qs.filter(
-            Exists(Assignment.objects.filter(document=OuterRef("pk"), annotator=user))
-        )
+        qs = qs.filter(Exists(Assignment.objects.filter(document=OuterRef("pk"), annotator=user)))
     return qs.order_by("id")
 
 
@@ -109,9 +107,7 @@ def span_list(*, access: ProjectAccess, user: User) -> QuerySet[Span]:
             qs = qs.filter(annotator=user)
         else:
             qs = qs.filter(
-                Exists(
-                    Assignment.objects.filter(document=OuterRef("document_id"), annotator=user)
-                )
+                Exists(Assignment.objects.filter(document=OuterRef("document_id"), annotator=user))
             )
     return qs.select_related("annotator", "label", "status").prefetch_related(
         Prefetch("evidence", queryset=Evidence.objects.order_by("order", "id"))
@@ -121,7 +117,9 @@ def span_list(*, access: ProjectAccess, user: User) -> QuerySet[Span]:
 def next_assignment(*, access: ProjectAccess, user: User) -> Assignment | None:
     """The annotator's document to work on now: one already in progress, else the oldest assigned."""
     open_states = [AssignmentState.IN_PROGRESS, AssignmentState.ASSIGNED]
-    candidates = Assignment.objects.filter(project=access.project, annotator=user, state__in=open_states)
+    candidates = Assignment.objects.filter(
+        project=access.project, annotator=user, state__in=open_states
+    )
     return (
         candidates.select_related("document")
         # "in_progress" sorts after "assigned", so descending state puts work in progress first.
@@ -145,7 +143,9 @@ def job_get(*, user: User, job_id: str) -> Job:
         job_uuid = uuid.UUID(str(job_id))
     except ValueError:
         raise Http404("No such job.") from None
-    managed = Membership.objects.filter(project=OuterRef("project_id"), user=user, role=Role.MANAGER)
+    managed = Membership.objects.filter(
+        project=OuterRef("project_id"), user=user, role=Role.MANAGER
+    )
     job = (
         Job.objects.filter(pk=job_uuid)
         .filter(Q(created_by=user, project__memberships__user=user) | Q(Exists(managed)))

@@ -51,7 +51,9 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 class MembershipSerializer(serializers.ModelSerializer):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
-    username = serializers.CharField(required=False, help_text="Alternative to `user` when adding a member.")
+    username = serializers.CharField(
+        required=False, help_text="Alternative to `user` when adding a member."
+    )
 
     class Meta:
         model = Membership
@@ -68,7 +70,9 @@ class MembershipSerializer(serializers.ModelSerializer):
             username = attrs.pop("username", None)
             if "user" not in attrs:
                 if not username:
-                    raise serializers.ValidationError({"user": "Give the user's id (`user`) or `username`."})
+                    raise serializers.ValidationError(
+                        {"user": "Give the user's id (`user`) or `username`."}
+                    )
                 user = User.objects.filter(username=username).first()
                 if user is None:
                     raise serializers.ValidationError({"username": f"No user named {username!r}."})
@@ -76,7 +80,9 @@ class MembershipSerializer(serializers.ModelSerializer):
         else:
             attrs.pop("username", None)
             if "user" in attrs and attrs["user"] != self.instance.user:
-                raise serializers.ValidationError({"user": "A membership's user cannot change; remove and add instead."})
+                raise serializers.ValidationError(
+                    {"user": "A membership's user cannot change; remove and add instead."}
+                )
         return attrs
 
 
@@ -104,12 +110,16 @@ class LabelSerializer(_ProjectKeyedSerializer):
         shortcut = attrs.get("shortcut", getattr(self.instance, "shortcut", ""))
         retired = attrs.get("retired", getattr(self.instance, "retired", False))
         if shortcut and not retired:
-            clash = Label.objects.filter(project=self.context["project"], shortcut=shortcut, retired=False)
+            clash = Label.objects.filter(
+                project=self.context["project"], shortcut=shortcut, retired=False
+            )
             if self.instance is not None:
                 clash = clash.exclude(pk=self.instance.pk)
             if clash.exists():
                 raise serializers.ValidationError(
-                    {"shortcut": f"Shortcut {shortcut!r} is already used by label '{clash.first().key}'."}
+                    {
+                        "shortcut": f"Shortcut {shortcut!r} is already used by label '{clash.first().key}'."
+                    }
                 )
         return attrs
 
@@ -130,7 +140,9 @@ class DocumentListSerializer(serializers.ModelSerializer):
 
 class BulkDocumentsSerializer(serializers.Serializer):
     documents = serializers.ListField(
-        child=serializers.JSONField(), min_length=1, max_length=5000,
+        child=serializers.JSONField(),
+        min_length=1,
+        max_length=5000,
         help_text="Objects with text (required), title, source_url, published_at, metadata.",
     )
 
@@ -235,15 +247,23 @@ class SpanInputSerializer(serializers.Serializer):
     label = ProjectRelatedField(Label)
     start = serializers.IntegerField(help_text="Unicode code points, inclusive.")
     end = serializers.IntegerField(help_text="Unicode code points, exclusive.")
-    quote = serializers.CharField(required=False, trim_whitespace=False, allow_blank=False,
-                                  help_text="If given, must equal document.text[start:end].")
+    quote = serializers.CharField(
+        required=False,
+        trim_whitespace=False,
+        allow_blank=False,
+        help_text="If given, must equal document.text[start:end].",
+    )
     status = ProjectRelatedField(VerificationStatus, required=False)
-    note = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, default=""
+    )
     evidence = EvidenceSerializer(many=True, required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "start" in attrs and "end" in attrs and attrs["end"] <= attrs["start"]:
-            raise serializers.ValidationError({"end": f"end ({attrs['end']}) must be greater than start ({attrs['start']})."})
+            raise serializers.ValidationError(
+                {"end": f"end ({attrs['end']}) must be greater than start ({attrs['start']})."}
+            )
         if attrs.get("start", 0) < 0:
             raise serializers.ValidationError({"start": "start must be >= 0."})
         return attrs
@@ -251,8 +271,9 @@ class SpanInputSerializer(serializers.Serializer):
 
 class SpanUpdateSerializer(SpanInputSerializer):
     document = None  # type: ignore[assignment]  # a span cannot move to another document
-    version = serializers.IntegerField(required=False, min_value=1,
-                                       help_text="The version you edited; or send If-Match.")
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you edited; or send If-Match."
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["partial"] = True
@@ -292,10 +313,16 @@ class AssignmentActionSerializer(serializers.Serializer):
 
 
 class DistributeSerializer(serializers.Serializer):
-    annotators = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False,
-                                       help_text="User ids; default all annotators of the project.")
-    documents = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False,
-                                      help_text="Document ids; default all documents of the project.")
+    annotators = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        help_text="User ids; default all annotators of the project.",
+    )
+    documents = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        help_text="Document ids; default all documents of the project.",
+    )
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -333,4 +360,3 @@ class JobSerializer(serializers.ModelSerializer):
         if not job.progress_total:
             return None
         return round(min(job.progress_done / job.progress_total, 1.0), 4)
-

@@ -78,7 +78,13 @@ def project_create(
     )
     VerificationStatus.objects.bulk_create(
         VerificationStatus(
-            project=project, key=key, name=name_, color=color, is_initial=initial, is_final=final, order=i
+            project=project,
+            key=key,
+            name=name_,
+            color=color,
+            is_initial=initial,
+            is_final=final,
+            order=i,
         )
         for i, (key, name_, color, initial, final) in enumerate(DEFAULT_STATUSES)
     )
@@ -118,7 +124,9 @@ def _check_not_last_manager(membership: Membership) -> None:
         project_id=membership.project_id, role=Role.MANAGER
     )
     if not managers.exclude(pk=membership.pk).exists():
-        raise Conflict("A project needs at least one manager; add another manager first.", code="last_manager")
+        raise Conflict(
+            "A project needs at least one manager; add another manager first.", code="last_manager"
+        )
 
 
 # --- labels and statuses -------------------------------------------------------------------------
@@ -151,7 +159,10 @@ def status_save_initial(*, status: VerificationStatus) -> VerificationStatus:
 @transaction.atomic
 def status_delete(*, status: VerificationStatus) -> None:
     if status.is_initial:
-        raise Conflict("The initial status cannot be deleted; make another status initial first.", code="status_initial")
+        raise Conflict(
+            "The initial status cannot be deleted; make another status initial first.",
+            code="status_initial",
+        )
     if Span.objects.filter(status=status).exists():
         raise Conflict(
             f"Status '{status.key}' is used by spans; retire it instead (PATCH retired=true).",
@@ -163,7 +174,10 @@ def status_delete(*, status: VerificationStatus) -> None:
 def initial_status(project: Project) -> VerificationStatus:
     status = VerificationStatus.objects.filter(project=project, is_initial=True).first()
     if status is None:
-        raise Conflict("The project has no initial verification status; a manager must set one.", code="no_initial_status")
+        raise Conflict(
+            "The project has no initial verification status; a manager must set one.",
+            code="no_initial_status",
+        )
     return status
 
 
@@ -173,7 +187,11 @@ def initial_status(project: Project) -> VerificationStatus:
 @transaction.atomic
 def document_update(*, document: Document, changes: dict[str, Any]) -> Document:
     document = Document.objects.select_for_update().get(pk=document.pk)
-    if "text" in changes and changes["text"] != document.text and Span.objects.filter(document=document).exists():
+    if (
+        "text" in changes
+        and changes["text"] != document.text
+        and Span.objects.filter(document=document).exists()
+    ):
         raise Conflict(
             "The text of a document cannot change once spans point into it: their offsets would "
             "no longer match.",
@@ -189,11 +207,17 @@ def document_update(*, document: Document, changes: dict[str, Any]) -> Document:
 
 
 @transaction.atomic
-def assignment_create(*, project: Project, document: Document, annotator: AbstractBaseUser) -> Assignment:
+def assignment_create(
+    *, project: Project, document: Document, annotator: AbstractBaseUser
+) -> Assignment:
     if not Membership.objects.filter(project=project, user=annotator).exists():
-        raise InvalidInput({"annotator": f"{annotator.get_username()} is not a member of this project."})
+        raise InvalidInput(
+            {"annotator": f"{annotator.get_username()} is not a member of this project."}
+        )
     if Assignment.objects.filter(document=document, annotator=annotator).exists():
-        raise Conflict(f"{annotator.get_username()} already has this document.", code="already_assigned")
+        raise Conflict(
+            f"{annotator.get_username()} already has this document.", code="already_assigned"
+        )
     return Assignment.objects.create(project=project, document=document, annotator=annotator)
 
 
@@ -223,7 +247,9 @@ def assignments_distribute(
         annotators = annotators.filter(user_id__in=annotator_ids)
         missing = set(annotator_ids) - set(annotators.values_list("user_id", flat=True))
         if missing:
-            raise InvalidInput({"annotators": f"Not annotators of this project: {sorted(missing)}."})
+            raise InvalidInput(
+                {"annotators": f"Not annotators of this project: {sorted(missing)}."}
+            )
     pool = list(annotators.values_list("user_id", flat=True))
     if not pool:
         raise InvalidInput({"annotators": "The project has no annotators to assign documents to."})
@@ -246,9 +272,9 @@ def assignments_distribute(
             raise InvalidInput({"documents": "Some documents do not exist in this project."})
     holders: dict[int, set[int]] = defaultdict(set)
     active: dict[int, int] = defaultdict(int)
-    for doc_id, user_id, state in Assignment.objects.filter(project=project, document__in=documents).values_list(
-        "document_id", "annotator_id", "state"
-    ):
+    for doc_id, user_id, state in Assignment.objects.filter(
+        project=project, document__in=documents
+    ).values_list("document_id", "annotator_id", "state"):
         holders[doc_id].add(user_id)
         if state != AssignmentState.SKIPPED:
             active[doc_id] += 1
@@ -274,7 +300,9 @@ def assignments_distribute(
         else:
             covered += 1
     Assignment.objects.bulk_create(new_rows, batch_size=2000)
-    return DistributionResult(created=len(new_rows), documents_fully_covered=covered, documents_short_of_annotators=short)
+    return DistributionResult(
+        created=len(new_rows), documents_fully_covered=covered, documents_short_of_annotators=short
+    )
 
 
 _TRANSITIONS: dict[str, set[str]] = {
@@ -292,9 +320,13 @@ def assignment_transition(
     """Move an assignment through assigned → in_progress → submitted/skipped (and back by reopen)."""
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if action not in _TRANSITIONS:
-        raise InvalidInput({"action": f"Unknown action {action!r}; use one of {sorted(_TRANSITIONS)}."})
+        raise InvalidInput(
+            {"action": f"Unknown action {action!r}; use one of {sorted(_TRANSITIONS)}."}
+        )
     if assignment.state not in _TRANSITIONS[action]:
-        raise Conflict(f"Cannot {action} an assignment that is {assignment.state}.", code="invalid_transition")
+        raise Conflict(
+            f"Cannot {action} an assignment that is {assignment.state}.", code="invalid_transition"
+        )
     if time_spent_seconds < 0:
         raise InvalidInput({"time_spent_seconds": "Must be >= 0."})
     now = timezone.now()
@@ -332,7 +364,9 @@ def _check_label(label: Label, project: Project, *, is_new_use: bool) -> None:
     if label.project_id != project.pk:
         raise InvalidInput({"label": "The label belongs to another project."})
     if label.retired and is_new_use:
-        raise InvalidInput({"label": f"Label '{label.key}' is retired and cannot be used for new spans."})
+        raise InvalidInput(
+            {"label": f"Label '{label.key}' is retired and cannot be used for new spans."}
+        )
 
 
 def _check_status(status: VerificationStatus, project: Project, *, is_new_use: bool) -> None:
@@ -346,7 +380,9 @@ def _check_evidence(items: Iterable[EvidenceInput]) -> list[EvidenceInput]:
     items = list(items)
     for i, item in enumerate(items):
         if item.stance not in EvidenceStance.values:
-            raise InvalidInput({"evidence": f"Item {i}: stance must be one of {EvidenceStance.values}."})
+            raise InvalidInput(
+                {"evidence": f"Item {i}: stance must be one of {EvidenceStance.values}."}
+            )
         if not item.url and not item.note:
             raise InvalidInput({"evidence": f"Item {i}: give a URL or a note."})
     return items
@@ -422,18 +458,30 @@ def _replace_evidence(span: Span, items: list[EvidenceInput]) -> None:
 def _check_version(span: Span, *, expected_version: int | None, if_match: int | None) -> None:
     if if_match is not None and if_match != span.version:
         raise PreconditionFailed(
-            {"version": [f"If-Match names version {if_match}, but the span is at version {span.version}. "
-                         "Reload it and apply your change again."], "current_version": [str(span.version)]}
+            {
+                "version": [
+                    f"If-Match names version {if_match}, but the span is at version {span.version}. "
+                    "Reload it and apply your change again."
+                ],
+                "current_version": [str(span.version)],
+            }
         )
     if expected_version is not None and expected_version != span.version:
         raise Conflict(
-            {"version": [f"You edited version {expected_version}, but the span is at version {span.version}. "
-                         "Reload it and apply your change again."], "current_version": [str(span.version)]},
+            {
+                "version": [
+                    f"You edited version {expected_version}, but the span is at version {span.version}. "
+                    "Reload it and apply your change again."
+                ],
+                "current_version": [str(span.version)],
+            },
             code="stale_version",
         )
     if if_match is None and expected_version is None:
         raise InvalidInput(
-            {"version": "Send the span's current version in the 'version' field or an If-Match header."}
+            {
+                "version": "Send the span's current version in the 'version' field or an If-Match header."
+            }
         )
 
 
@@ -469,7 +517,9 @@ def span_update(
     if start is not _UNSET or end is not _UNSET or (quote is not _UNSET and quote is not None):
         new_start = span.start if start is _UNSET else start
         new_end = span.end if end is _UNSET else end
-        span.quote = _check_span_offsets(span.document, new_start, new_end, None if quote is _UNSET else quote)
+        span.quote = _check_span_offsets(
+            span.document, new_start, new_end, None if quote is _UNSET else quote
+        )
         span.start, span.end = new_start, new_end
     evidence_items = None if evidence is _UNSET else _check_evidence(evidence)
     if (
@@ -503,7 +553,9 @@ def span_delete(*, span: Span, if_match: int | None = None) -> None:
     span.delete()
 
 
-def user_may_annotate(*, project: Project, user: AbstractBaseUser, role: str, document: Document) -> bool:
+def user_may_annotate(
+    *, project: Project, user: AbstractBaseUser, role: str, document: Document
+) -> bool:
     """Managers and reviewers may annotate any document; annotators only those assigned to them
     and not skipped."""
     if role in (Role.MANAGER, Role.REVIEWER):

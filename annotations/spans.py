@@ -29,7 +29,9 @@ def check_offsets(text: str, start: int, end: int, quote: str | None = None) -> 
         errors.append(OffsetError("end", f"end ({end}) must be greater than start ({start})."))
     if start > length and start >= 0:
         errors.append(
-            OffsetError("start", f"start {start} is past the end of the document ({length} code points).")
+            OffsetError(
+                "start", f"start {start} is past the end of the document ({length} code points)."
+            )
         )
     if not errors and quote is not None and text[start:end] != quote:
         errors.append(

@@ -24,8 +24,13 @@ def import_documents(job_id: str) -> None:
     job = Job.objects.filter(pk=job_id).first()
     if job is None or not jobs.job_start(job_id=job_id):
         return  # deleted, or already finished by an earlier delivery
-    files = [(import_upload_dir(job_id) / item["stored_as"], item) for item in job.params.get("files", [])]
-    done_before = {r["file"] for r in (job.result or {}).get("files", []) if r.get("error_count") == 0}
+    files = [
+        (import_upload_dir(job_id) / item["stored_as"], item)
+        for item in job.params.get("files", [])
+    ]
+    done_before = {
+        r["file"] for r in (job.result or {}).get("files", []) if r.get("error_count") == 0
+    }
     reporter = jobs.ProgressReporter(job_id, total=len(files))
     results = list((job.result or {}).get("files", []))
     try:
@@ -35,16 +40,26 @@ def import_documents(job_id: str) -> None:
             try:
                 file_results = import_path(project=job.project, path=path, fmt=item.get("format"))
             except ImportFormatError as exc:
-                results.append({"file": item["name"], "created": 0, "error_count": 1,
-                                "errors": [{"line": 0, "field": "file", "message": str(exc)}]})
+                results.append(
+                    {
+                        "file": item["name"],
+                        "created": 0,
+                        "error_count": 1,
+                        "errors": [{"line": 0, "field": "file", "message": str(exc)}],
+                    }
+                )
             else:
                 for r in file_results:
                     entry = r.as_dict()
-                    entry["file"] = item["name"] if len(file_results) == 1 else f"{item['name']}/{r.name}"
+                    entry["file"] = (
+                        item["name"] if len(file_results) == 1 else f"{item['name']}/{r.name}"
+                    )
                     results.append(entry)
             reporter(index + 1)
     except DatabaseError as exc:
-        jobs.job_fail(job_id=job_id, error=f"Database error during import: {exc}", result={"files": results})
+        jobs.job_fail(
+            job_id=job_id, error=f"Database error during import: {exc}", result={"files": results}
+        )
         raise
     summary = {
         "files": results,

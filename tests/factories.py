@@ -46,11 +46,19 @@ class DocumentFactory(factory.django.DjangoModelFactory):
 
 
 def assign(document: Document, user: User, state: str = "assigned") -> Assignment:
-    return Assignment.objects.create(project=document.project, document=document, annotator=user, state=state)
+    return Assignment.objects.create(
+        project=document.project, document=document, annotator=user, state=state
+    )
 
 
-def make_span(document: Document, user: User, start: int, end: int, label_key: str = "claim") -> Span:
+def make_span(
+    document: Document, user: User, start: int, end: int, label_key: str = "claim"
+) -> Span:
     project = document.project
     return services.span_create(
-        annotator=user, document=document, label=project.labels.get(key=label_key), start=start, end=end
+        annotator=user,
+        document=document,
+        label=project.labels.get(key=label_key),
+        start=start,
+        end=end,
     )

@@ -56,7 +56,9 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
 
     def start(self, parent: Any) -> None:
         self._beat_safely()
-        self.timer_ref = parent.timer.call_repeatedly(settings.WORKER_HEARTBEAT_INTERVAL, self._beat_safely)
+        self.timer_ref = parent.timer.call_repeatedly(
+            settings.WORKER_HEARTBEAT_INTERVAL, self._beat_safely
+        )
 
     def stop(self, parent: Any) -> None:
         if self.timer_ref is not None:

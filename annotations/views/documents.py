@@ -70,17 +70,19 @@ class DocumentViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
         """Insert up to 5,000 documents given as JSON objects, all or nothing."""
         data = BulkDocumentsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = import_records(project=self.access.project, records=data.validated_data["documents"])
+        result = import_records(
+            project=self.access.project, records=data.validated_data["documents"]
+        )
         if not result.ok:
             return Response(
-                {"documents": [f"line {e.line}, {e.field}: {e.message}" for e in result.errors],
-                 "errors": [e.as_dict() for e in result.errors], "error_count": result.error_count},
+                {
+                    "documents": [f"line {e.line}, {e.field}: {e.message}" for e in result.errors],
+                    "errors": [e.as_dict() for e in result.errors],
+                    "error_count": result.error_count,
+                },
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response({"created": result.created}, status=status.HTTP_201_CREATED)
-
-
-
 
 
 class AssignmentFilter(django_filters.FilterSet):
@@ -116,13 +118,26 @@ class AssignmentViewSet(ProjectScopedViewSet, viewsets.ReadOnlyModelViewSet):
         data = AssignmentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         project = self.access.project
-        document = Document.objects.filter(project=project, pk=data.validated_data["document"]).first()
+        document = Document.objects.filter(
+            project=project, pk=data.validated_data["document"]
+        ).first()
         if document is None:
-            return Response({"document": ["Unknown document in this project."]}, status=status.HTTP_400_BAD_REQUEST)
-        membership = Membership.objects.filter(project=project, user_id=data.validated_data["annotator"]).select_related("user").first()
+            return Response(
+                {"document": ["Unknown document in this project."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        membership = (
+            Membership.objects.filter(project=project, user_id=data.validated_data["annotator"])
+            .select_related("user")
+            .first()
+        )
         if membership is None:
-            return Response({"annotator": ["Not a member of this project."]}, status=status.HTTP_400_BAD_REQUEST)
-        assignment = services.assignment_create(project=project, document=document, annotator=membership.user)
+            return Response(
+                {"annotator": ["Not a member of this project."]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        assignment = services.assignment_create(
+            project=project, document=document, annotator=membership.user
+        )
         return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request: Request, project_pk: str, pk: str) -> Response:
@@ -148,7 +163,10 @@ class AssignmentViewSet(ProjectScopedViewSet, viewsets.ReadOnlyModelViewSet):
             }
         )
 
-    @extend_schema(request=None, responses={200: AssignmentSerializer, 204: OpenApiResponse(description="Nothing left")})
+    @extend_schema(
+        request=None,
+        responses={200: AssignmentSerializer, 204: OpenApiResponse(description="Nothing left")},
+    )
     @action(detail=False, methods=["post"])
     def next(self, request: Request, project_pk: str) -> Response:
         """The document to work on now (one in progress, else the oldest assigned), marked in progress.

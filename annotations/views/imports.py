@@ -22,11 +22,14 @@ from annotations.views.base import ProjectScopedViewSet
 
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.ListField(
-        child=serializers.FileField(allow_empty_file=False), min_length=1, max_length=10000,
+        child=serializers.FileField(allow_empty_file=False),
+        min_length=1,
+        max_length=10000,
         help_text="One or more .jsonl, .csv or .txt files (a folder: send each .txt file).",
     )
-    format = serializers.ChoiceField(choices=FORMATS, required=False,
-                                     help_text="Default: from each file's extension.")
+    format = serializers.ChoiceField(
+        choices=FORMATS, required=False, help_text="Default: from each file's extension."
+    )
 
 
 class ImportViewSet(ProjectScopedViewSet):
@@ -41,7 +44,9 @@ class ImportViewSet(ProjectScopedViewSet):
     def scoped_queryset(self):  # type: ignore[override]
         return Job.objects.filter(project=self.access.project, kind=JobKind.IMPORT)
 
-    @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses={202: JobSerializer})
+    @extend_schema(
+        request={"multipart/form-data": ImportUploadSerializer}, responses={202: JobSerializer}
+    )
     def create(self, request: Request, project_pk: str) -> Response:
         fields = {"file": request.FILES.getlist("file")}
         if "format" in request.data:
@@ -56,10 +61,20 @@ class ImportViewSet(ProjectScopedViewSet):
                 file_format = fmt or detect_format(Path(f.name))
             except ImportFormatError as exc:
                 return Response({"file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
-            entries.append({"name": Path(f.name).name, "format": file_format, "stored_as": f"{uuid.uuid4().hex}{Path(f.name).suffix}"})
+            entries.append(
+                {
+                    "name": Path(f.name).name,
+                    "format": file_format,
+                    "stored_as": f"{uuid.uuid4().hex}{Path(f.name).suffix}",
+                }
+            )
         with transaction.atomic():
-            job = jobs.job_create(project=self.access.project, kind=JobKind.IMPORT, created_by=request.user,
-                                  params={"files": entries})
+            job = jobs.job_create(
+                project=self.access.project,
+                kind=JobKind.IMPORT,
+                created_by=request.user,
+                params={"files": entries},
+            )
             folder = import_upload_dir(str(job.pk))
             folder.mkdir(parents=True, exist_ok=True)
             for f, entry in zip(files, entries, strict=True):

@@ -56,10 +56,19 @@ class HealthView(APIView):
         except Exception as exc:  # noqa: BLE001 - any database failure is reported, not raised
             database = {"ok": False, "vendor": connection.vendor, "detail": str(exc)}
         workers = worker_status()
-        broker_ok = workers["mode"] == "eager" or not workers["detail"].startswith("Broker unreachable")
+        broker_ok = workers["mode"] == "eager" or not workers["detail"].startswith(
+            "Broker unreachable"
+        )
         body = {
             "database": database,
             "broker": {"ok": broker_ok, "mode": workers["mode"]},
-            "workers": {"ok": workers["alive"], "names": workers["workers"], "detail": workers["detail"]},
+            "workers": {
+                "ok": workers["alive"],
+                "names": workers["workers"],
+                "detail": workers["detail"],
+            },
         }
-        return Response(body, status=status.HTTP_200_OK if database["ok"] else status.HTTP_503_SERVICE_UNAVAILABLE)
+        return Response(
+            body,
+            status=status.HTTP_200_OK if database["ok"] else status.HTTP_503_SERVICE_UNAVAILABLE,
+        )

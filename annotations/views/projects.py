@@ -91,7 +91,9 @@ class MembershipViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
 
     def perform_create(self, serializer: MembershipSerializer) -> None:
         data = serializer.validated_data
-        serializer.instance = services.membership_add(project=self.access.project, user=data["user"], role=data["role"])
+        serializer.instance = services.membership_add(
+            project=self.access.project, user=data["user"], role=data["role"]
+        )
 
     def perform_update(self, serializer: MembershipSerializer) -> None:
         if "role" in serializer.validated_data:
@@ -144,9 +146,14 @@ class VerificationStatusViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
     def perform_update(self, serializer: VerificationStatusSerializer) -> None:
         make_initial = serializer.validated_data.pop("is_initial", None)
         if make_initial is False and serializer.instance.is_initial:
-            raise Conflict("Make another status initial instead of unsetting this one.", code="status_initial")
+            raise Conflict(
+                "Make another status initial instead of unsetting this one.", code="status_initial"
+            )
         if serializer.validated_data.get("retired") and serializer.instance.is_initial:
-            raise Conflict("The initial status cannot be retired; make another status initial first.", code="status_initial")
+            raise Conflict(
+                "The initial status cannot be retired; make another status initial first.",
+                code="status_initial",
+            )
         status_ = serializer.save()
         if make_initial:
             services.status_save_initial(status=status_)

@@ -21,7 +21,10 @@ from annotations.views.base import ProjectScopedViewSet
 
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 IF_MATCH = OpenApiParameter(
-    "If-Match", str, OpenApiParameter.HEADER, required=False,
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
     description='The span\'s version as an ETag, e.g. "3". A stale version answers 412.',
 )
 
@@ -43,7 +46,10 @@ def _etag(span: Span) -> str:
 def _evidence(items: list[dict[str, Any]] | None) -> list[EvidenceInput] | None:
     if items is None:
         return None
-    return [EvidenceInput(stance=i["stance"], url=i.get("url", ""), note=i.get("note", "")) for i in items]
+    return [
+        EvidenceInput(stance=i["stance"], url=i.get("url", ""), note=i.get("note", ""))
+        for i in items
+    ]
 
 
 class SpanFilter(django_filters.FilterSet):
@@ -90,10 +96,18 @@ class SpanViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
         data = SpanInputSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        document = selectors.document_list(access=self.access, user=request.user).filter(pk=values["document"]).first()
+        document = (
+            selectors.document_list(access=self.access, user=request.user)
+            .filter(pk=values["document"])
+            .first()
+        )
         if document is None:
-            raise ValidationError({"document": ["Unknown document in this project (or not assigned to you)."]})
-        if not services.user_may_annotate(project=self.access.project, user=request.user, role=self.access.role, document=document):
+            raise ValidationError(
+                {"document": ["Unknown document in this project (or not assigned to you)."]}
+            )
+        if not services.user_may_annotate(
+            project=self.access.project, user=request.user, role=self.access.role, document=document
+        ):
             raise PermissionDenied("This document is not assigned to you (or you skipped it).")
         span = services.span_create(
             annotator=request.user,
@@ -108,21 +122,32 @@ class SpanViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
         )
         return self._respond(span, status.HTTP_201_CREATED)
 
-    @extend_schema(request=SpanUpdateSerializer, responses={200: SpanSerializer}, parameters=[IF_MATCH])
+    @extend_schema(
+        request=SpanUpdateSerializer, responses={200: SpanSerializer}, parameters=[IF_MATCH]
+    )
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         span = self._own_span()
         data = SpanUpdateSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        changes: dict[str, Any] = {k: values[k] for k in ("label", "start", "end", "quote", "status", "note") if k in values}
+        changes: dict[str, Any] = {
+            k: values[k]
+            for k in ("label", "start", "end", "quote", "status", "note")
+            if k in values
+        }
         if "evidence" in values:
             changes["evidence"] = _evidence(values["evidence"])
         span = services.span_update(
-            span=span, expected_version=values.get("version"), if_match=_if_match(request), **changes
+            span=span,
+            expected_version=values.get("version"),
+            if_match=_if_match(request),
+            **changes,
         )
         return self._respond(span)
 
-    @extend_schema(request=SpanUpdateSerializer, responses={200: SpanSerializer}, parameters=[IF_MATCH])
+    @extend_schema(
+        request=SpanUpdateSerializer, responses={200: SpanSerializer}, parameters=[IF_MATCH]
+    )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, **kwargs)
 
