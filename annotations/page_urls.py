@@ -1,0 +1,3 @@
+"""Browser pages (server-rendered shells around the frontend bundle)."""
+
+urlpatterns: list = []
