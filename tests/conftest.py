@@ -9,6 +9,12 @@ from rest_framework.test import APIClient
 from annotations.models import Role
 from tests.factories import DocumentFactory, UserFactory, add_member, assign, make_project
 
+from workbench.celery import app as celery_app
+
+# Each pytest process (xdist worker) gets its own Celery queue on the shared Redis, so a test
+# worker never takes another process's tasks.
+celery_app.conf.task_default_queue = f"workbench-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = Path(os.environ.get("WORKBENCH_CORPUS", REPO_ROOT.parent / "shared" / "corpus"))
 
@@ -18,6 +24,19 @@ def corpus_dir() -> Path:
     if not CORPUS_DIR.is_dir() or not any(CORPUS_DIR.glob("*.txt")):
         pytest.fail(f"The shared corpus is missing at {CORPUS_DIR} (set WORKBENCH_CORPUS).")
     return CORPUS_DIR
+
+
+@pytest.fixture(autouse=True)
+def media_root(tmp_path, settings):
+    """Uploads and exports of each test go to its own temporary folder."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """PBKDF2 costs ~0.3 s per user; tests create many users and test no hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -80,3 +99,30 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def db_snapshot(db):
+    """A callable returning every row of the domain tables (and users), to assert that a refused
+    request changed nothing: ``before = db_snapshot(); ...; assert db_snapshot() == before``."""
+    from django.contrib.auth import get_user_model
+
+    from annotations import models
+
+    tables = [
+        get_user_model(),
+        models.Project,
+        models.Membership,
+        models.Label,
+        models.VerificationStatus,
+        models.Document,
+        models.Assignment,
+        models.Span,
+        models.Evidence,
+        models.Job,
+    ]
+
+    def snapshot() -> dict[str, list[tuple]]:
+        return {m.__name__: list(m.objects.order_by("pk").values_list()) for m in tables}
+
+    return snapshot

@@ -26,24 +26,33 @@ def _redis_client() -> redis.Redis | None:
     return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
 
 
+def _queue_prefix() -> str:
+    # Keyed by the queue jobs are sent to: a worker that consumes another queue cannot run them.
+    from workbench.celery import app
+
+    return f"{KEY_PREFIX}{app.conf.task_default_queue}:"
+
+
 def beat(hostname: str) -> None:
     client = _redis_client()
     if client is not None:
-        client.set(KEY_PREFIX + hostname, str(time.time()), ex=settings.WORKER_HEARTBEAT_TTL)
+        client.set(_queue_prefix() + hostname, str(time.time()), ex=settings.WORKER_HEARTBEAT_TTL)
 
 
 def clear(hostname: str) -> None:
     client = _redis_client()
     if client is not None:
-        client.delete(KEY_PREFIX + hostname)
+        client.delete(_queue_prefix() + hostname)
 
 
 def alive_workers() -> list[str]:
-    """Host names of workers that sent a heartbeat within the TTL. Raises on broker errors."""
+    """Host names of workers on the jobs' queue that sent a heartbeat within the TTL.
+    Raises ``redis.RedisError`` when the broker cannot be reached."""
     client = _redis_client()
     if client is None:
         return []
-    return sorted(key.decode()[len(KEY_PREFIX) :] for key in client.scan_iter(KEY_PREFIX + "*"))
+    prefix = _queue_prefix()
+    return sorted(key.decode()[len(prefix) :] for key in client.scan_iter(prefix + "*"))
 
 
 class WorkerHeartbeat(bootsteps.StartStopStep):
@@ -67,6 +76,9 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
             clear(self.hostname)
         except redis.RedisError:
             logger.warning("could not clear heartbeat of %s", self.hostname)
+
+    def terminate(self, parent: Any) -> None:
+        self.stop(parent)
 
     def _beat_safely(self) -> None:
         try:
