@@ -309,3 +309,56 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (JobState.SUCCEEDED, JobState.FAILED)
+
+
+class DocumentAgreement(models.Model):
+    """One document's agreement intermediate (additive sums; see ``annotations.agreement``).
+
+    ``dirty`` is set whenever an input may have changed (a span edit, a submission); the refresh
+    task recomputes dirty documents only and updates the project's running sums.
+    """
+
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="agreement")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    dirty = models.BooleanField(default=True)
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
+    intermediate = models.JSONField(null=True, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "dirty"])]
+
+    def __str__(self) -> str:
+        return f"agreement of document {self.document_id}"
+
+
+class ProjectAgreement(models.Model):
+    """The project's running agreement sums, so that one edited document updates the report by
+    subtracting its old intermediate and adding its new one."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="agreement")
+    accumulator = models.JSONField(null=True, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"agreement sums of project {self.project_id}"
+
+
+class AgreementReport(models.Model):
+    """A computed agreement report; reports are kept so that reviewers see the trend."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="agreement_reports")
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    fingerprint = models.CharField(max_length=64, help_text="Hash of every input the report used.")
+    documents_counted = models.PositiveIntegerField(default=0)
+    metrics = models.JSONField()
+    timings = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = "created_at"
+
+    def __str__(self) -> str:
+        return f"agreement report {self.pk} of project {self.project_id}"

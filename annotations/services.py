@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from annotations.agreement_runs import document_inputs_changed
 from annotations.errors import Conflict, InvalidInput, PreconditionFailed
 from annotations.models import (
     Assignment,
@@ -89,6 +90,14 @@ def project_create(
         for i, (key, name_, color, initial, final) in enumerate(DEFAULT_STATUSES)
     )
     return project
+
+
+@transaction.atomic
+def project_delete(*, project: Project) -> None:
+    """Delete a project and everything in it. Spans go first: their labels and statuses are
+    PROTECTed foreign keys, which Django's cascade would otherwise refuse to delete."""
+    Span.objects.filter(project=project).delete()
+    project.delete()
 
 
 @transaction.atomic
@@ -323,6 +332,7 @@ def assignment_transition(
         raise InvalidInput(
             {"action": f"Unknown action {action!r}; use one of {sorted(_TRANSITIONS)}."}
         )
+    previous_state = assignment.state
     if assignment.state not in _TRANSITIONS[action]:
         raise Conflict(
             f"Cannot {action} an assignment that is {assignment.state}.", code="invalid_transition"
@@ -347,6 +357,8 @@ def assignment_transition(
         assignment.finished_at = None
     assignment.time_spent_seconds += time_spent_seconds
     assignment.save()
+    if action == "submit" or previous_state == AssignmentState.SUBMITTED:
+        document_inputs_changed(project_id=assignment.project_id, document_ids=[assignment.document_id])
     return assignment
 
 
@@ -444,6 +456,7 @@ def span_create(
     except IntegrityError:
         _raise_duplicate()
     _replace_evidence(span, evidence_items)
+    document_inputs_changed(project_id=project.pk, document_ids=[document.pk])
     return span
 
 
@@ -542,6 +555,7 @@ def span_update(
         _raise_duplicate()
     if evidence_items is not None:
         _replace_evidence(span, evidence_items)
+    document_inputs_changed(project_id=span.project_id, document_ids=[span.document_id])
     return span
 
 
@@ -551,6 +565,7 @@ def span_delete(*, span: Span, if_match: int | None = None) -> None:
     if if_match is not None:
         _check_version(span, expected_version=None, if_match=if_match)
     span.delete()
+    document_inputs_changed(project_id=span.project_id, document_ids=[span.document_id])
 
 
 def user_may_annotate(

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from celery import shared_task
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError
+from django.core.cache import cache
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 
-from annotations import jobs
+from annotations import agreement_runs, jobs
 from annotations.importing import ImportFormatError, import_path
 from annotations.models import Job
 
@@ -76,3 +77,78 @@ def import_documents(job_id: str) -> None:
     else:
         jobs.job_succeed(job_id=job_id, result=summary)
     shutil.rmtree(import_upload_dir(job_id), ignore_errors=True)
+
+
+# --- agreement -------------------------------------------------------------------------------------
+
+_TRANSIENT = (OperationalError, InterfaceError)
+
+
+@shared_task(autoretry_for=_TRANSIENT, retry_backoff=True, max_retries=5)
+def agreement_refresh(project_id: int) -> None:
+    """Debounced refresh after edits: recompute dirty documents, update the running sums."""
+    cache.delete(f"agreement-refresh-scheduled:{project_id}")  # edits from now on schedule anew
+    agreement_runs.refresh_incremental(project_id=project_id)
+
+
+@shared_task(autoretry_for=_TRANSIENT, retry_backoff=True, max_retries=5)
+def agreement_run(job_id: str) -> None:
+    """A full agreement run for a job: split into chunks (parallel when several workers run),
+    then roll up. Re-running it recomputes the same rows (idempotent)."""
+    job = Job.objects.filter(pk=job_id).select_related("project").first()
+    if job is None or not jobs.job_start(job_id=job_id):
+        return
+    document_ids = agreement_runs.project_document_ids(job.project_id)
+    chunks = agreement_runs.split_into_chunks(
+        document_ids, -(-len(document_ids) // settings.AGREEMENT_CHUNK_DOCUMENTS)
+    )
+    if not chunks:
+        _agreement_finish(job_id, job.project_id)
+        return
+    bounds = [[chunk[0], chunk[-1]] for chunk in chunks]
+    Job.objects.filter(pk=job_id).update(
+        progress_done=0,
+        progress_total=len(document_ids),
+        params={**job.params, "chunks": bounds, "chunks_done": 0},
+    )
+    for index in range(len(chunks)):
+        agreement_chunk.delay(job_id, index)
+
+
+@shared_task(autoretry_for=_TRANSIENT, retry_backoff=True, max_retries=5)
+def agreement_chunk(job_id: str, index: int) -> None:
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.is_finished:
+        return
+    first, last = job.params["chunks"][index]
+    document_ids = agreement_runs.project_document_ids(job.project_id, first=first, last=last)
+    done = agreement_runs.compute_chunk(project_id=job.project_id, document_ids=document_ids)
+    # Fan-in without a result backend: the chunk that completes the count starts the roll-up.
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job_id)
+        finished = locked.params.get("chunks_done", 0) + 1
+        locked.params = {**locked.params, "chunks_done": finished}
+        locked.progress_done = min(locked.progress_done + done, locked.progress_total or 0)
+        locked.save(update_fields=["params", "progress_done"])
+    if finished == len(job.params["chunks"]):
+        agreement_rollup.delay(job_id)
+
+
+@shared_task(autoretry_for=_TRANSIENT, retry_backoff=True, max_retries=5)
+def agreement_rollup(job_id: str) -> None:
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.is_finished:
+        return
+    _agreement_finish(job_id, job.project_id)
+
+
+def _agreement_finish(job_id: str, project_id: int) -> None:
+    try:
+        report = agreement_runs.rollup(project_id=project_id, job_id=job_id)
+    except Exception as exc:
+        jobs.job_fail(job_id=job_id, error=f"Agreement roll-up failed: {exc}")
+        raise
+    jobs.job_succeed(
+        job_id=job_id,
+        result={"report_id": report.pk, "documents_counted": report.documents_counted},
+    )

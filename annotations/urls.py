@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
+from annotations.views.agreement import AgreementViewSet
 from annotations.views.documents import AssignmentViewSet, DocumentViewSet
 from annotations.views.imports import ImportViewSet
 from annotations.views.jobs import HealthView, JobViewSet, ProjectJobViewSet
@@ -24,6 +25,7 @@ router.register(f"{nested}/imports", ImportViewSet, basename="import")
 router.register(f"{nested}/assignments", AssignmentViewSet, basename="assignment")
 router.register(f"{nested}/spans", SpanViewSet, basename="span")
 router.register(f"{nested}/jobs", ProjectJobViewSet, basename="project-job")
+router.register(f"{nested}/agreement", AgreementViewSet, basename="agreement")
 router.register("jobs", JobViewSet, basename="job")
 
 urlpatterns = [

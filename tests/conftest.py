@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from kombu import Connection
 from rest_framework.test import APIClient
 
 from annotations.models import Role
@@ -13,7 +14,9 @@ from workbench.celery import app as celery_app
 
 # Each pytest process (xdist worker) gets its own Celery queue on the shared Redis, so a test
 # worker never takes another process's tasks.
-celery_app.conf.task_default_queue = f"workbench-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+celery_app.conf.task_default_queue = (
+    f"workbench-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = Path(os.environ.get("WORKBENCH_CORPUS", REPO_ROOT.parent / "shared" / "corpus"))
@@ -126,3 +129,21 @@ def db_snapshot(db):
         return {m.__name__: list(m.objects.order_by("pk").values_list()) for m in tables}
 
     return snapshot
+
+
+@pytest.fixture
+def broker_mode(settings):
+    """Send tasks to the real Redis broker instead of running them in-process."""
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        pytest.fail(
+            "These tests need REDIS_URL (a real Redis broker); the README's test command sets it."
+        )
+    broker_url = settings.CELERY_BROKER_URL
+    # Celery reads Django settings lazily, once: read its value before changing the settings.
+    was_eager = celery_app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    celery_app.conf.task_always_eager = False
+    yield
+    celery_app.conf.task_always_eager = was_eager
+    with Connection(broker_url) as conn:
+        conn.default_channel.queue_purge(celery_app.conf.task_default_queue)

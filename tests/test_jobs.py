@@ -8,7 +8,6 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from kombu import Connection
 
 from annotations.models import Document, Job, JobState
 from workbench import heartbeat
@@ -19,19 +18,6 @@ def named_file(name: str, content: bytes) -> io.BytesIO:
     f = io.BytesIO(content)
     f.name = name
     return f
-
-
-@pytest.fixture
-def broker_mode(settings, monkeypatch):
-    """Send tasks to the real Redis broker instead of running them in-process."""
-    if not settings.CELERY_BROKER_URL.startswith("redis://"):
-        pytest.fail("These tests need REDIS_URL (a real Redis broker); the README's test command sets it.")
-    broker_url = settings.CELERY_BROKER_URL
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-    yield
-    with Connection(broker_url) as conn:
-        conn.default_channel.queue_purge(celery_app.conf.task_default_queue)
 
 
 def start_import(client, project, django_capture_on_commit_callbacks):
@@ -102,7 +88,9 @@ def test_health_in_eager_mode(client_for, settings, db):
     assert body["broker"]["mode"] == "eager"
 
 
-def test_job_visibility(client_for, project, manager, reviewer, outsider, django_capture_on_commit_callbacks):
+def test_job_visibility(
+    client_for, project, manager, reviewer, outsider, django_capture_on_commit_callbacks
+):
     job_id = start_import(client_for(manager), project, django_capture_on_commit_callbacks)
     assert client_for(manager).get(f"/api/v1/jobs/{job_id}/").status_code == 200
     assert client_for(reviewer).get(f"/api/v1/jobs/{job_id}/").status_code == 404  # not theirs
@@ -138,4 +126,7 @@ def test_real_worker_runs_import_job_end_to_end(broker_mode, client_for, project
             time.sleep(0.1)
     assert body["state"] == "succeeded", body
     assert body["waiting_for_worker"] is None
-    assert sorted(Document.objects.filter(project=project).values_list("text", flat=True)) == ["one", "two"]
+    assert sorted(Document.objects.filter(project=project).values_list("text", flat=True)) == [
+        "one",
+        "two",
+    ]

@@ -132,6 +132,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "in
 WORKER_HEARTBEAT_INTERVAL = 5
 WORKER_HEARTBEAT_TTL = 20
 
+# Agreement refreshes after edits wait this long so that a burst of edits costs one refresh.
+AGREEMENT_DEBOUNCE_SECONDS = env.int("AGREEMENT_DEBOUNCE_SECONDS", default=5)
+# A full agreement run is split into chunks of this many documents (one Celery task each).
+AGREEMENT_CHUNK_DOCUMENTS = env.int("AGREEMENT_CHUNK_DOCUMENTS", default=2000)
+
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

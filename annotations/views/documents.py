@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.db import transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -12,7 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import selectors, services
+from annotations import agreement_runs, selectors, services
 from annotations.importing import import_records
 from annotations.models import Assignment, AssignmentState, Document, Membership, Role
 from annotations.serializers import (
@@ -58,6 +59,11 @@ class DocumentViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
 
     def perform_create(self, serializer: DocumentSerializer) -> None:
         serializer.save(project=self.access.project)
+
+    @transaction.atomic
+    def perform_destroy(self, instance: Document) -> None:
+        instance.delete()
+        agreement_runs.documents_removed(project_id=instance.project_id)
 
     def perform_update(self, serializer: DocumentSerializer) -> None:
         serializer.instance = services.document_update(
@@ -140,8 +146,14 @@ class AssignmentViewSet(ProjectScopedViewSet, viewsets.ReadOnlyModelViewSet):
         )
         return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
+    @transaction.atomic
     def destroy(self, request: Request, project_pk: str, pk: str) -> Response:
-        self.get_object().delete()
+        assignment = self.get_object()
+        assignment.delete()
+        if assignment.state == AssignmentState.SUBMITTED:
+            agreement_runs.document_inputs_changed(
+                project_id=assignment.project_id, document_ids=[assignment.document_id]
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=DistributeSerializer, responses={200: dict})

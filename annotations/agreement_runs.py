@@ -1,0 +1,333 @@
+"""Agreement over the database: reads submitted annotations, keeps per-document intermediates and
+the project's running sums up to date, and writes ``AgreementReport`` rows.
+
+The maths is in ``annotations.agreement`` (pure). This module only moves data between rows and
+those functions:
+
+* An edit or a submission marks its document *dirty* (``document_inputs_changed``) and, after the
+  transaction commits, schedules one debounced refresh per project.
+* ``refresh_incremental`` recomputes the dirty documents only and updates the running sums
+  (subtract the old intermediate, add the new one), so one edited document costs one document.
+* ``compute_chunk`` + ``rollup`` do a full recomputation: chunks of documents (which several
+  workers may run in parallel) store their intermediates; the roll-up streams them into sums.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.functions import Length
+from django.utils import timezone
+
+from annotations.agreement import (
+    DocumentAnnotations,
+    DocumentIntermediate,
+    ProjectAccumulator,
+    SpanRecord,
+    document_intermediate,
+)
+from annotations.models import (
+    AgreementReport,
+    Assignment,
+    AssignmentState,
+    Document,
+    DocumentAgreement,
+    ProjectAgreement,
+    Span,
+)
+
+logger = logging.getLogger(__name__)
+BOOTSTRAP_RESAMPLES = 1000
+BOOTSTRAP_SEED = 20041
+READ_CHUNK = 500
+_EMPTY_FINGERPRINT = "0" * 64
+
+
+# --- reading inputs --------------------------------------------------------------------------------
+
+
+def _chunks(ids: Iterable[int], size: int) -> Iterator[list[int]]:
+    chunk: list[int] = []
+    for value in ids:
+        chunk.append(value)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def document_annotations(document_ids: Sequence[int]) -> list[DocumentAnnotations]:
+    """The submitted annotations of these documents: three queries whatever their number."""
+    lengths = dict(
+        Document.objects.filter(pk__in=document_ids)
+        .annotate(length=Length("text"))
+        .values_list("id", "length")
+    )
+    submitted: dict[int, set[int]] = defaultdict(set)
+    for document_id, annotator_id in Assignment.objects.filter(
+        document_id__in=document_ids, state=AssignmentState.SUBMITTED
+    ).values_list("document_id", "annotator_id"):
+        submitted[document_id].add(annotator_id)
+    spans: dict[int, list[SpanRecord]] = defaultdict(list)
+    for document_id, annotator_id, label_id, start, end, status_id in (
+        Span.objects.filter(document_id__in=document_ids)
+        .order_by()
+        .values_list("document_id", "annotator_id", "label_id", "start", "end", "status_id")
+    ):
+        if annotator_id in submitted[document_id]:
+            spans[document_id].append(SpanRecord(annotator_id, label_id, start, end, status_id))
+    return [
+        DocumentAnnotations(
+            document_id=document_id,
+            length=length,
+            annotators=tuple(sorted(submitted[document_id])),
+            spans=tuple(sorted(spans[document_id], key=_span_key)),
+        )
+        for document_id, length in sorted(lengths.items())
+    ]
+
+
+def _span_key(span: SpanRecord) -> tuple[int, int, int, int, int]:
+    return (span.annotator, span.start, span.end, span.label, span.status or 0)
+
+
+def fingerprint(doc: DocumentAnnotations) -> str:
+    """A hash of every input of one document's agreement."""
+    digest = hashlib.sha256()
+    digest.update(f"{doc.document_id}|{doc.length}|{doc.annotators}|".encode())
+    for span in doc.spans:
+        digest.update(f"{_span_key(span)}".encode())
+    return digest.hexdigest()
+
+
+def _xor(*hexes: str) -> str:
+    """Project fingerprint = XOR of its documents' fingerprints: order-free and updatable."""
+    value = 0
+    for item in hexes:
+        value ^= int(item or _EMPTY_FINGERPRINT, 16)
+    return f"{value:064x}"
+
+
+# --- marking changes -------------------------------------------------------------------------------
+
+
+def document_inputs_changed(*, project_id: int, document_ids: Iterable[int]) -> None:
+    """Mark documents whose spans or submissions changed, and schedule a debounced refresh."""
+    rows = [
+        DocumentAgreement(document_id=d, project_id=project_id, dirty=True)
+        for d in set(document_ids)
+    ]
+    if not rows:
+        return
+    DocumentAgreement.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["document"], update_fields=["dirty"]
+    )
+    transaction.on_commit(lambda: schedule_refresh(project_id))
+
+
+def documents_removed(*, project_id: int) -> None:
+    """Deleted documents take their stored intermediates with them, so the running sums can no
+    longer subtract them: the next refresh recomputes the project from scratch."""
+    ProjectAgreement.objects.filter(project_id=project_id).update(accumulator=None)
+    transaction.on_commit(lambda: schedule_refresh(project_id))
+
+
+def schedule_refresh(project_id: int) -> None:
+    """Enqueue one refresh per project per debounce window, however many edits arrive."""
+    from annotations.tasks import agreement_refresh
+
+    delay = settings.AGREEMENT_DEBOUNCE_SECONDS
+    if not cache.add(f"agreement-refresh-scheduled:{project_id}", 1, timeout=max(delay, 1)):
+        return
+    try:
+        agreement_refresh.apply_async((project_id,), countdown=delay)
+    except Exception:  # noqa: BLE001 - a dead broker leaves the report stale, which it says
+        cache.delete(f"agreement-refresh-scheduled:{project_id}")
+        logger.warning(
+            "could not schedule the agreement refresh of project %s", project_id, exc_info=True
+        )
+
+
+# --- computing -------------------------------------------------------------------------------------
+
+
+def _store_intermediates(project_id: int, items: list[tuple[DocumentIntermediate, str]]) -> None:
+    now = timezone.now()
+    DocumentAgreement.objects.bulk_create(
+        [
+            DocumentAgreement(
+                document_id=item.document_id,
+                project_id=project_id,
+                dirty=False,
+                fingerprint=fp,
+                intermediate=item.to_json(),
+                computed_at=now,
+            )
+            for item, fp in items
+        ],
+        update_conflicts=True,
+        unique_fields=["document"],
+        update_fields=["dirty", "fingerprint", "intermediate", "computed_at"],
+    )
+
+
+def compute_chunk(*, project_id: int, document_ids: Sequence[int]) -> int:
+    """Compute and store the intermediates of these documents. Returns how many."""
+    computed = []
+    for part in _chunks(document_ids, READ_CHUNK):
+        for doc in document_annotations(part):
+            computed.append((document_intermediate(doc), fingerprint(doc)))
+        _store_intermediates(project_id, computed)
+        computed.clear()
+    return len(document_ids)
+
+
+def project_document_ids(
+    project_id: int, *, first: int | None = None, last: int | None = None
+) -> list[int]:
+    documents = Document.objects.filter(project_id=project_id)
+    if first is not None:
+        documents = documents.filter(pk__gte=first)
+    if last is not None:
+        documents = documents.filter(pk__lte=last)
+    return list(documents.order_by("id").values_list("id", flat=True))
+
+
+def split_into_chunks(document_ids: Sequence[int], chunks: int) -> list[list[int]]:
+    size = max(1, -(-len(document_ids) // max(chunks, 1)))
+    return [list(document_ids[i : i + size]) for i in range(0, len(document_ids), size)]
+
+
+def rollup(
+    *, project_id: int, job_id: str | None = None, bootstrap: bool = True
+) -> AgreementReport:
+    """Stream every stored intermediate of the project into fresh running sums and report."""
+    started = time.perf_counter()
+    acc = ProjectAccumulator()
+    combined = _EMPTY_FINGERPRINT
+    rows = (
+        DocumentAgreement.objects.filter(project_id=project_id, document__project_id=project_id)
+        .order_by("document_id")
+        .values_list("intermediate", "fingerprint")
+    )
+    for data, fp in rows.iterator(chunk_size=1000):
+        if data is None:
+            continue
+        acc.add(DocumentIntermediate.from_json(data))
+        combined = _xor(combined, fp)
+    summed = time.perf_counter()
+    with transaction.atomic():
+        ProjectAgreement.objects.update_or_create(
+            project_id=project_id,
+            defaults={
+                "accumulator": acc.to_json(),
+                "fingerprint": combined,
+                "updated_at": timezone.now(),
+            },
+        )
+        return _write_report(
+            project_id, job_id, acc, combined, bootstrap, {"rollup_seconds": summed - started}
+        )
+
+
+def refresh_incremental(
+    *, project_id: int, job_id: str | None = None, bootstrap: bool = True
+) -> AgreementReport | None:
+    """Recompute the dirty documents and update the running sums. Falls back to a full
+    recomputation when there are no running sums yet. Returns None when nothing changed."""
+    started = time.perf_counter()
+    with transaction.atomic():
+        state = ProjectAgreement.objects.select_for_update().filter(project_id=project_id).first()
+        if state is None or state.accumulator is None:
+            compute_chunk(project_id=project_id, document_ids=project_document_ids(project_id))
+            report = rollup(project_id=project_id, job_id=job_id, bootstrap=bootstrap)
+            report.timings["total_seconds"] = time.perf_counter() - started
+            report.save(update_fields=["timings"])
+            return report
+        dirty = list(
+            DocumentAgreement.objects.select_for_update()
+            .filter(project_id=project_id, dirty=True)
+            .values_list("document_id", "fingerprint", "intermediate")
+        )
+        if not dirty:
+            return None
+        acc = ProjectAccumulator.from_json(state.accumulator)
+        loaded = time.perf_counter()
+        old = {document_id: (fp, data) for document_id, fp, data in dirty}
+        combined = state.fingerprint
+        computed = []
+        for doc in document_annotations(list(old)):
+            new_item = document_intermediate(doc)
+            new_fp = fingerprint(doc)
+            old_fp, old_data = old[doc.document_id]
+            if old_data is not None:
+                acc.remove(DocumentIntermediate.from_json(old_data))
+            acc.add(new_item)
+            combined = _xor(combined, old_fp, new_fp)
+            computed.append((new_item, new_fp))
+        _store_intermediates(project_id, computed)
+        computed_at = time.perf_counter()
+        if (
+            combined == state.fingerprint
+            and AgreementReport.objects.filter(project_id=project_id, fingerprint=combined).exists()
+        ):
+            return None  # the edits did not touch any submitted annotation
+        state.accumulator = acc.to_json()
+        state.fingerprint = combined
+        state.updated_at = timezone.now()
+        state.save()
+        timings = {
+            "load_sums_seconds": loaded - started,
+            "documents_recomputed": len(computed),
+            "recompute_seconds": computed_at - loaded,
+        }
+        report = _write_report(project_id, job_id, acc, combined, bootstrap, timings)
+        report.timings["total_seconds"] = time.perf_counter() - started
+        report.save(update_fields=["timings"])
+        return report
+
+
+def _write_report(
+    project_id: int,
+    job_id: str | None,
+    acc: ProjectAccumulator,
+    combined: str,
+    bootstrap: bool,
+    timings: dict[str, Any],
+) -> AgreementReport:
+    started = time.perf_counter()
+    metrics = acc.report(
+        bootstrap_resamples=BOOTSTRAP_RESAMPLES if bootstrap else 0, seed=BOOTSTRAP_SEED
+    )
+    timings = {**timings, "report_seconds": time.perf_counter() - started, "bootstrap": bootstrap}
+    return AgreementReport.objects.create(
+        project_id=project_id,
+        job_id=job_id,
+        fingerprint=combined,
+        documents_counted=metrics["documents"]["counted"],
+        metrics=metrics,
+        timings=timings,
+    )
+
+
+def is_stale(project_id: int, report: AgreementReport | None) -> bool:
+    """A report is stale when inputs changed after it (dirty documents) or a newer state exists."""
+    if report is None:
+        return True
+    if DocumentAgreement.objects.filter(project_id=project_id, dirty=True).exists():
+        return True
+    current = (
+        ProjectAgreement.objects.filter(project_id=project_id, accumulator__isnull=False)
+        .values_list("fingerprint", flat=True)
+        .first()
+    )
+    return current != report.fingerprint

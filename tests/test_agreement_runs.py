@@ -1,0 +1,247 @@
+"""Agreement over the database: full and incremental runs, staleness, debouncing, the API, and
+an end-to-end run on a real Celery worker."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from annotations import agreement_runs, services
+from annotations.agreement import (
+    DocumentAnnotations,
+    SpanRecord,
+    document_intermediate,
+    project_report,
+)
+from annotations.models import AgreementReport, Assignment, Document, DocumentAgreement, Role
+from tests.factories import DocumentFactory, UserFactory, add_member, assign, make_project
+from workbench import heartbeat
+from workbench.celery import app as celery_app
+
+TEXT = "The ministry said no civilians were hurt. Local officials counted twelve casualties."
+
+
+@pytest.fixture
+def team(db):
+    manager = UserFactory(username="lead")
+    project = make_project(manager, name="Agreement", annotators_per_document=3)
+    annotators = [UserFactory(username=f"coder{i}") for i in range(3)]
+    for user in annotators:
+        add_member(project, user, Role.ANNOTATOR)
+    return project, manager, annotators
+
+
+def annotate(project, document, user, spans, submit=True):
+    """spans: (label_key, start, end)"""
+    assignment = Assignment.objects.filter(document=document, annotator=user).first() or assign(
+        document, user
+    )
+    for key, start, end in spans:
+        services.span_create(
+            annotator=user,
+            document=document,
+            label=project.labels.get(key=key),
+            start=start,
+            end=end,
+        )
+    if submit:
+        services.assignment_transition(assignment=assignment, action="submit")
+
+
+@pytest.fixture
+def annotated(team):
+    project, manager, (a, b, c) = team
+    first = DocumentFactory(project=project, text=TEXT)
+    second = DocumentFactory(project=project, text=TEXT)
+    annotate(project, first, a, [("claim", 4, 40), ("denial", 42, 83)])
+    annotate(project, first, b, [("claim", 4, 30), ("verifiable_fact", 42, 83)])
+    annotate(project, first, c, [("claim", 0, 12)], submit=False)  # not submitted: ignored
+    annotate(project, second, a, [("denial", 0, 40)])
+    annotate(project, second, b, [("denial", 0, 40), ("claim", 50, 60)])
+    return project, manager, (a, b, c), (first, second)
+
+
+def hand_built(project, documents, submitted):
+    """The same inputs as the database holds, assembled without the code under test."""
+    records = []
+    for document in documents:
+        annotators = tuple(sorted(u.pk for u in submitted))
+        spans = tuple(
+            SpanRecord(s.annotator_id, s.label_id, s.start, s.end, s.status_id)
+            for s in document.spans.filter(annotator__in=submitted)
+        )
+        records.append(DocumentAnnotations(document.pk, len(document.text), annotators, spans))
+    return records
+
+
+def test_full_run_reports_submitted_annotations_only(annotated):
+    project, _, (a, b, _), docs = annotated
+    report = agreement_runs.refresh_incremental(project_id=project.pk)
+
+    expected = project_report(
+        (document_intermediate(d) for d in hand_built(project, docs, [a, b])),
+        bootstrap_resamples=agreement_runs.BOOTSTRAP_RESAMPLES,
+        seed=agreement_runs.BOOTSTRAP_SEED,
+    )
+    assert report.documents_counted == 2
+    assert report.metrics["character_alpha"]["value"] == pytest.approx(
+        expected["character_alpha"]["value"], abs=1e-12
+    )
+    for key in (
+        "character_alpha",
+        "unitizing_alpha",
+        "span_f1",
+        "cohen_kappa",
+        "fleiss_kappa",
+        "status_alpha",
+    ):
+        assert report.metrics[key] == expected[key], key
+    assert report.metrics["annotators"] == [a.pk, b.pk]
+    assert not agreement_runs.is_stale(project.pk, report)
+
+
+def test_incremental_update_equals_full_recomputation(annotated):
+    project, _, (a, b, _), (first, _second) = annotated
+    agreement_runs.refresh_incremental(project_id=project.pk)
+
+    span = first.spans.get(annotator=b, label__key="claim")
+    services.span_update(span=span, expected_version=span.version, end=40)
+    assert DocumentAgreement.objects.get(document=first).dirty
+    assert agreement_runs.is_stale(project.pk, AgreementReport.objects.latest())
+
+    incremental = agreement_runs.refresh_incremental(project_id=project.pk)
+    assert incremental.timings["documents_recomputed"] == 1
+    full = agreement_runs.rollup(project_id=project.pk)
+    assert incremental.fingerprint == full.fingerprint
+    for key in ("character_alpha", "unitizing_alpha", "span_f1", "cohen_kappa", "status_alpha"):
+        assert incremental.metrics[key] == full.metrics[key], key
+    assert not agreement_runs.is_stale(project.pk, incremental)
+
+
+def test_edit_outside_submitted_work_makes_no_new_report(annotated):
+    project, _, (_, _, c), (first, _) = annotated
+    agreement_runs.refresh_incremental(project_id=project.pk)
+    before = AgreementReport.objects.count()
+    services.span_create(
+        annotator=c, document=first, label=project.labels.get(key="denial"), start=13, end=20
+    )
+    assert agreement_runs.refresh_incremental(project_id=project.pk) is None
+    assert AgreementReport.objects.count() == before
+    assert not DocumentAgreement.objects.filter(project=project, dirty=True).exists()
+
+
+def test_reopened_submission_stops_counting(annotated):
+    project, _, (a, _, _), (first, _) = annotated
+    agreement_runs.refresh_incremental(project_id=project.pk)
+    services.assignment_transition(
+        assignment=Assignment.objects.get(document=first, annotator=a), action="reopen"
+    )
+    report = agreement_runs.refresh_incremental(project_id=project.pk)
+    assert report.documents_counted == 1
+
+
+def test_deleted_document_triggers_full_recomputation(annotated, client_for):
+    project, manager, _, (first, _) = annotated
+    agreement_runs.refresh_incremental(project_id=project.pk)
+    assert (
+        client_for(manager)
+        .delete(f"/api/v1/projects/{project.pk}/documents/{first.pk}/")
+        .status_code
+        == 204
+    )
+    report = agreement_runs.refresh_incremental(project_id=project.pk)
+    assert report.documents_counted == 1
+    listed = report.metrics["documents_ranked"] + report.metrics["documents_undefined"]
+    assert [d["document_id"] for d in listed] == [
+        d.pk for d in Document.objects.filter(project=project)
+    ]
+
+
+def test_undefined_when_fewer_than_two_coders(team):
+    project, _, (a, _, _) = team
+    document = DocumentFactory(project=project, text=TEXT)
+    annotate(project, document, a, [("claim", 0, 10)])
+    report = agreement_runs.refresh_incremental(project_id=project.pk)
+    alpha = report.metrics["character_alpha"]
+    assert alpha["value"] is None
+    assert alpha["reason"]
+
+
+def test_burst_of_edits_schedules_one_refresh(
+    annotated, monkeypatch, django_capture_on_commit_callbacks
+):
+    project, _, (a, _, _), (first, _) = annotated
+    sent = []
+    monkeypatch.setattr(
+        "annotations.tasks.agreement_refresh.apply_async",
+        lambda *args, **kw: sent.append((args, kw)),
+    )
+    from django.core.cache import cache
+
+    cache.delete(f"agreement-refresh-scheduled:{project.pk}")
+    label = project.labels.get(key="claim")
+    with django_capture_on_commit_callbacks(execute=True):
+        for start in range(10, 20):
+            services.span_create(
+                annotator=a, document=first, label=label, start=start, end=start + 5
+            )
+    assert len(sent) == 1
+    assert sent[0][1]["countdown"] >= 1
+
+
+def test_api_permissions_and_report(
+    annotated, client_for, reviewer, annotator, outsider, django_capture_on_commit_callbacks
+):
+    project, manager, (a, _, _), _ = annotated
+    add_member(project, reviewer, Role.REVIEWER)
+    url = f"/api/v1/projects/{project.pk}/agreement/"
+    empty = client_for(reviewer).get(url).json()
+    assert empty["report"] is None and empty["stale"] is True
+
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client_for(reviewer).post(url)
+    assert started.status_code == 202
+    job = client_for(reviewer).get(f"/api/v1/jobs/{started.json()['id']}/").json()
+    assert job["state"] == "succeeded", job
+
+    body = client_for(manager).get(url).json()
+    assert body["stale"] is False
+    assert body["report"]["documents_counted"] == 2
+    assert body["names"]["annotators"][str(a.pk)] == a.username
+    assert len(body["history"]) == 1
+
+    assert client_for(a).get(url).status_code == 403
+    assert client_for(a).post(url).status_code == 403
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for().get(url).status_code == 401
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_agreement_job_on_real_worker_in_chunks(team, client_for, settings, broker_mode):
+    project, manager, (a, b, _) = team
+    for _ in range(5):
+        document = DocumentFactory(project=project, text=TEXT)
+        annotate(project, document, a, [("claim", 4, 40)])
+        annotate(project, document, b, [("claim", 4, 30)])
+    settings.AGREEMENT_CHUNK_DOCUMENTS = 2  # three chunk tasks, then the roll-up
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        deadline = time.monotonic() + 10
+        while not heartbeat.alive_workers() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        response = client_for(manager).post(f"/api/v1/projects/{project.pk}/agreement/")
+        job_id = response.json()["id"]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            job = client_for(manager).get(f"/api/v1/jobs/{job_id}/").json()
+            if job["state"] in ("succeeded", "failed"):
+                break
+            time.sleep(0.1)
+    assert job["state"] == "succeeded", job
+    assert len(job["params"]["chunks"]) == 3
+    assert job["progress_done"] == 5
+    report = AgreementReport.objects.get(pk=job["result"]["report_id"])
+    assert report.documents_counted == 5
+    assert report.metrics["character_alpha"]["value"] is not None
