@@ -362,3 +362,150 @@ class AgreementReport(models.Model):
 
     def __str__(self) -> str:
         return f"agreement report {self.pk} of project {self.project_id}"
+
+
+class GoldSpan(models.Model):
+    """A span of the adjudicated gold standard, with its verification verdict."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="gold_spans")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="gold_spans")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    quote = models.TextField()
+    status = models.ForeignKey(
+        VerificationStatus, on_delete=models.PROTECT, related_name="gold_spans"
+    )
+    rationale = models.TextField(blank=True, default="")
+    # The annotator spans this gold span was accepted from (empty: added by the reviewer).
+    source_spans = models.ManyToManyField(Span, blank=True, related_name="gold_spans")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["document_id", "start", "end", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__gte=0) & Q(start__lt=F("end")), name="gold_offsets_ordered"
+            ),
+            models.UniqueConstraint(
+                fields=["document", "label", "start", "end"], name="gold_unique_per_document"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"gold {self.label_id}[{self.start}:{self.end}]"
+
+
+class GoldEvidence(models.Model):
+    gold_span = models.ForeignKey(GoldSpan, on_delete=models.CASCADE, related_name="evidence")
+    url = models.URLField(max_length=2000, blank=True, default="")
+    document_ref = models.ForeignKey(
+        Document,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A document of the same project cited as evidence.",
+    )
+    note = models.TextField(blank=True, default="")
+    stance = models.CharField(max_length=16, choices=EvidenceStance.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stance__in=EvidenceStance.values), name="gold_evidence_stance_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(url="") | Q(document_ref__isnull=False),
+                name="gold_evidence_url_or_document",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stance}: {self.url or self.document_ref_id}"
+
+
+class VerdictChange(models.Model):
+    """History of a gold span's verdict: who changed it, when, from what, to what, and why."""
+
+    gold_span = models.ForeignKey(
+        GoldSpan, on_delete=models.CASCADE, related_name="verdict_history"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    from_status = models.ForeignKey(
+        VerificationStatus, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_status = models.ForeignKey(VerificationStatus, on_delete=models.PROTECT, related_name="+")
+    rationale = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status_id}→{self.to_status_id}"
+
+
+class AdjudicationState(models.TextChoices):
+    OPEN = "open", "Open"
+    ADJUDICATED = "adjudicated", "Adjudicated"
+
+
+class DocumentAdjudication(models.Model):
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="adjudication")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(
+        max_length=16, choices=AdjudicationState.choices, default=AdjudicationState.OPEN
+    )
+    adjudicated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    adjudicated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=AdjudicationState.values), name="adjudication_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}: {self.state}"
+
+
+class Comment(models.Model):
+    """A message in the discussion thread of a document, an annotator's span or a gold span."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="comments")
+    span = models.ForeignKey(
+        Span, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    gold_span = models.ForeignKey(
+        GoldSpan, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="comment_body_not_empty"),
+            models.CheckConstraint(
+                condition=Q(span__isnull=True) | Q(gold_span__isnull=True),
+                name="comment_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on document {self.document_id}"

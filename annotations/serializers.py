@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from annotations.models import (
@@ -15,6 +16,7 @@ from annotations.models import (
     Evidence,
     EvidenceStance,
     Job,
+    JobState,
     Label,
     Membership,
     Project,
@@ -132,6 +134,30 @@ class VerificationStatusSerializer(_ProjectKeyedSerializer):
         fields = ["id", "key", "name", "color", "order", "is_initial", "is_final", "retired"]
 
 
+def _unstorable(value: Any) -> str | None:
+    """Why PostgreSQL would refuse the strings of a JSON value (NUL characters, lone surrogates),
+    or None. DRF's CharField checks this itself; JSON fields and raw records need it here."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "contains a NUL character (\\u0000), which cannot be stored"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "contains a lone UTF-16 surrogate, which is not valid Unicode"
+        return None
+    if isinstance(value, dict):
+        items: list[Any] = [*value.keys(), *value.values()]
+    elif isinstance(value, list):
+        items = value
+    else:
+        return None
+    for item in items:
+        problem = _unstorable(item)
+        if problem:
+            return problem
+    return None
+
+
 class DocumentListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Document
@@ -145,6 +171,18 @@ class BulkDocumentsSerializer(serializers.Serializer):
         max_length=5000,
         help_text="Objects with text (required), title, source_url, published_at, metadata.",
     )
+
+    def validate_documents(self, records: list[Any]) -> list[Any]:
+        problems = [
+            f"line {line}, {field}: {problem}."
+            for line, record in enumerate(records, 1)
+            if isinstance(record, dict)
+            for field, value in record.items()
+            if (problem := _unstorable(value))
+        ]
+        if problems:
+            raise serializers.ValidationError(problems[:100])
+        return records
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
@@ -197,10 +235,20 @@ class DocumentSerializer(serializers.ModelSerializer):
         model = Document
         fields = ["id", "title", "text", "source_url", "published_at", "metadata", "created_at"]
         read_only_fields = ["created_at"]
+        # Stored exactly as sent: trimming would shift every offset computed on the original.
+        extra_kwargs = {"text": {"trim_whitespace": False}}
 
     def validate_text(self, value: str) -> str:
         if value == "":
             raise serializers.ValidationError("A document needs text.")
+        return value
+
+    def validate_metadata(self, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Must be a JSON object.")
+        problem = _unstorable(value)
+        if problem:
+            raise serializers.ValidationError(f"A string {problem}.")
         return value
 
 
@@ -214,6 +262,12 @@ class DocumentDetailSerializer(DocumentSerializer):
         return SpanSerializer(self.context["visible_spans"], many=True).data
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string"}],
+        "description": "The id (integer) or the key (string) of an object of this project.",
+    }
+)
 class ProjectRelatedField(serializers.RelatedField):
     """A label or status of the request's project, given by id (integer) or key (string)."""
 
@@ -232,7 +286,8 @@ class ProjectRelatedField(serializers.RelatedField):
         name = self.model._meta.verbose_name
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("type", model=name)
-        lookup = {"pk": data} if isinstance(data, int) or data.isdigit() else {"key": data}
+        is_id = isinstance(data, int) or (data.isascii() and data.isdigit())
+        lookup = {"pk": data} if is_id else {"key": data}
         obj = self.model.objects.filter(project=project, **lookup).first()
         if obj is None:
             self.fail("unknown", model=name, value=data)
@@ -352,7 +407,14 @@ class JobSerializer(serializers.ModelSerializer):
     def get_waiting_for_worker(self, job: Job) -> str | None:
         from annotations.jobs import job_waiting_message
 
-        return job_waiting_message(job)
+        if job.state != JobState.QUEUED:
+            return None
+        # The answer depends on the workers, not on the job: ask the broker once per response,
+        # not once per listed job (each ask may wait for a connect timeout when it is down).
+        memo = self.context.setdefault("_waiting_for_worker", {})
+        if "message" not in memo:
+            memo["message"] = job_waiting_message(job)
+        return memo["message"]
 
     def get_progress(self, job: Job) -> float | None:
         if job.state == "succeeded":
@@ -360,3 +422,112 @@ class JobSerializer(serializers.ModelSerializer):
         if not job.progress_total:
             return None
         return round(min(job.progress_done / job.progress_total, 1.0), 4)
+
+
+# --- adjudication --------------------------------------------------------------------------------
+
+
+class GoldEvidenceSerializer(serializers.Serializer):
+    url = serializers.URLField(required=False, allow_blank=True, default="", max_length=2000)
+    document_ref = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    stance = serializers.ChoiceField(choices=EvidenceStance.choices)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("url") and attrs.get("document_ref") is None:
+            raise serializers.ValidationError("Give a URL or a document reference (document_ref).")
+        return attrs
+
+
+class VerdictChangeSerializer(serializers.Serializer):
+    changed_by = serializers.CharField(source="changed_by.username", default=None)
+    changed_at = serializers.DateTimeField()
+    from_status = serializers.CharField(source="from_status.key", default=None)
+    to_status = serializers.CharField(source="to_status.key")
+    rationale = serializers.CharField()
+
+
+class GoldSpanSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    document = serializers.IntegerField(source="document_id")
+    label = serializers.IntegerField(source="label_id")
+    label_key = serializers.CharField(source="label.key")
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    quote = serializers.CharField()
+    status = serializers.IntegerField(source="status_id")
+    status_key = serializers.CharField(source="status.key")
+    rationale = serializers.CharField()
+    version = serializers.IntegerField()
+    source_spans = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
+    verdict_history = VerdictChangeSerializer(many=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_source_spans(self, gold: Any) -> list[int]:
+        return [s.pk for s in gold.source_spans.all()]
+
+    def get_evidence(self, gold: Any) -> list[dict[str, Any]]:
+        return [
+            {"url": e.url, "document_ref": e.document_ref_id, "note": e.note, "stance": e.stance}
+            for e in gold.evidence.all()
+        ]
+
+
+class GoldCreateSerializer(serializers.Serializer):
+    document = serializers.IntegerField(min_value=1)
+    label = ProjectRelatedField(Label)
+    start = serializers.IntegerField(min_value=0)
+    end = serializers.IntegerField(min_value=1)
+
+
+class GoldUpdateSerializer(serializers.Serializer):
+    label = ProjectRelatedField(Label, required=False)
+    start = serializers.IntegerField(min_value=0, required=False)
+    end = serializers.IntegerField(min_value=1, required=False)
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class AcceptSerializer(serializers.Serializer):
+    spans = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        min_length=1,
+        help_text="Span ids: a cluster, or one annotator's span.",
+    )
+    label = ProjectRelatedField(Label, required=False)
+    start = serializers.IntegerField(min_value=0, required=False)
+    end = serializers.IntegerField(min_value=1, required=False)
+
+
+class VerdictSerializer(serializers.Serializer):
+    status = ProjectRelatedField(VerificationStatus)
+    rationale = serializers.CharField(allow_blank=True, default="", trim_whitespace=False)
+    evidence = GoldEvidenceSerializer(many=True, required=False)
+
+
+class AdjudicationStateSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["open", "adjudicated"])
+
+
+class CommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    document = serializers.IntegerField(min_value=1)
+    span = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    gold_span = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    author = serializers.CharField(source="author.username", read_only=True)
+    body = serializers.CharField(max_length=10000)
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return {
+            "id": instance.pk,
+            "document": instance.document_id,
+            "span": instance.span_id,
+            "gold_span": instance.gold_span_id,
+            "author": instance.author.username,
+            "body": instance.body,
+            "created_at": instance.created_at,
+        }

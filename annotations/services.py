@@ -372,7 +372,7 @@ class EvidenceInput:
     note: str = ""
 
 
-def _check_label(label: Label, project: Project, *, is_new_use: bool) -> None:
+def check_label(label: Label, project: Project, *, is_new_use: bool) -> None:
     if label.project_id != project.pk:
         raise InvalidInput({"label": "The label belongs to another project."})
     if label.retired and is_new_use:
@@ -381,14 +381,14 @@ def _check_label(label: Label, project: Project, *, is_new_use: bool) -> None:
         )
 
 
-def _check_status(status: VerificationStatus, project: Project, *, is_new_use: bool) -> None:
+def check_status(status: VerificationStatus, project: Project, *, is_new_use: bool) -> None:
     if status.project_id != project.pk:
         raise InvalidInput({"status": "The status belongs to another project."})
     if status.retired and is_new_use:
         raise InvalidInput({"status": f"Status '{status.key}' is retired."})
 
 
-def _check_evidence(items: Iterable[EvidenceInput]) -> list[EvidenceInput]:
+def check_evidence(items: Iterable[EvidenceInput]) -> list[EvidenceInput]:
     items = list(items)
     for i, item in enumerate(items):
         if item.stance not in EvidenceStance.values:
@@ -400,7 +400,7 @@ def _check_evidence(items: Iterable[EvidenceInput]) -> list[EvidenceInput]:
     return items
 
 
-def _check_span_offsets(document: Document, start: int, end: int, quote: str | None) -> str:
+def check_span_offsets(document: Document, start: int, end: int, quote: str | None) -> str:
     errors = check_offsets(document.text, start, end, quote)
     if errors:
         merged: dict[str, list[str]] = defaultdict(list)
@@ -430,12 +430,12 @@ def span_create(
     evidence: Iterable[EvidenceInput] = (),
 ) -> Span:
     project = document.project
-    _check_label(label, project, is_new_use=True)
+    check_label(label, project, is_new_use=True)
     if status is None:
         status = initial_status(project)
-    _check_status(status, project, is_new_use=True)
-    checked_quote = _check_span_offsets(document, start, end, quote)
-    evidence_items = _check_evidence(evidence)
+    check_status(status, project, is_new_use=True)
+    checked_quote = check_span_offsets(document, start, end, quote)
+    evidence_items = check_evidence(evidence)
     if Span.objects.filter(
         document=document, annotator=annotator, label=label, start=start, end=end
     ).exists():
@@ -468,7 +468,7 @@ def _replace_evidence(span: Span, items: list[EvidenceInput]) -> None:
     )
 
 
-def _check_version(span: Span, *, expected_version: int | None, if_match: int | None) -> None:
+def check_version(span: Span, *, expected_version: int | None, if_match: int | None) -> None:
     if if_match is not None and if_match != span.version:
         raise PreconditionFailed(
             {
@@ -517,24 +517,24 @@ def span_update(
 ) -> Span:
     """Apply a change to a span if the caller saw its current version (optimistic locking)."""
     span = Span.objects.select_for_update().select_related("document", "project").get(pk=span.pk)
-    _check_version(span, expected_version=expected_version, if_match=if_match)
+    check_version(span, expected_version=expected_version, if_match=if_match)
     project = span.project
     if label is not _UNSET:
-        _check_label(label, project, is_new_use=label.pk != span.label_id)
+        check_label(label, project, is_new_use=label.pk != span.label_id)
         span.label = label
     if status is not _UNSET:
-        _check_status(status, project, is_new_use=status.pk != span.status_id)
+        check_status(status, project, is_new_use=status.pk != span.status_id)
         span.status = status
     if note is not _UNSET:
         span.note = note
     if start is not _UNSET or end is not _UNSET or (quote is not _UNSET and quote is not None):
         new_start = span.start if start is _UNSET else start
         new_end = span.end if end is _UNSET else end
-        span.quote = _check_span_offsets(
+        span.quote = check_span_offsets(
             span.document, new_start, new_end, None if quote is _UNSET else quote
         )
         span.start, span.end = new_start, new_end
-    evidence_items = None if evidence is _UNSET else _check_evidence(evidence)
+    evidence_items = None if evidence is _UNSET else check_evidence(evidence)
     if (
         Span.objects.filter(
             document_id=span.document_id,
@@ -563,7 +563,7 @@ def span_update(
 def span_delete(*, span: Span, if_match: int | None = None) -> None:
     span = Span.objects.select_for_update().get(pk=span.pk)
     if if_match is not None:
-        _check_version(span, expected_version=None, if_match=if_match)
+        check_version(span, expected_version=None, if_match=if_match)
     span.delete()
     document_inputs_changed(project_id=span.project_id, document_ids=[span.document_id])
 

@@ -2,6 +2,12 @@ from django.urls import include, path
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
+from annotations.views.adjudication import (
+    AdjudicationViewSet,
+    CommentViewSet,
+    GoldComparisonViewSet,
+    GoldSpanViewSet,
+)
 from annotations.views.agreement import AgreementViewSet
 from annotations.views.documents import AssignmentViewSet, DocumentViewSet
 from annotations.views.imports import ImportViewSet
@@ -26,6 +32,10 @@ router.register(f"{nested}/assignments", AssignmentViewSet, basename="assignment
 router.register(f"{nested}/spans", SpanViewSet, basename="span")
 router.register(f"{nested}/jobs", ProjectJobViewSet, basename="project-job")
 router.register(f"{nested}/agreement", AgreementViewSet, basename="agreement")
+router.register(f"{nested}/adjudication", AdjudicationViewSet, basename="adjudication")
+router.register(f"{nested}/gold-spans", GoldSpanViewSet, basename="gold-span")
+router.register(f"{nested}/comments", CommentViewSet, basename="comment")
+router.register(f"{nested}/gold-comparison", GoldComparisonViewSet, basename="gold-comparison")
 router.register("jobs", JobViewSet, basename="job")
 
 urlpatterns = [

@@ -7,6 +7,8 @@
 
 from django.db import migrations
 
+from annotations.migrations._vendor_sql import run
+
 PG_FORWARD = """
 ALTER TABLE annotations_span
   ADD CONSTRAINT span_document_same_project FOREIGN KEY (document_id, project_id)
@@ -86,21 +88,12 @@ SQLITE_BACKWARD = [
 ]
 
 
-def _run(schema_editor, postgresql, sqlite):
-    vendor = schema_editor.connection.vendor
-    statements = [postgresql] if vendor == "postgresql" else sqlite if vendor == "sqlite" else []
-    # A raw cursor without parameters: the PL/pgSQL body contains '%' placeholders of its own.
-    with schema_editor.connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-
-
 def forward(apps, schema_editor):
-    _run(schema_editor, PG_FORWARD, SQLITE_FORWARD)
+    run(schema_editor, PG_FORWARD, SQLITE_FORWARD)
 
 
 def backward(apps, schema_editor):
-    _run(schema_editor, PG_BACKWARD, SQLITE_BACKWARD)
+    run(schema_editor, PG_BACKWARD, SQLITE_BACKWARD)
 
 
 class Migration(migrations.Migration):

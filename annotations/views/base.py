@@ -23,7 +23,11 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
     def check_permissions(self, request: Request) -> None:
         if request.user.is_authenticated and not self.is_schema_generation:
             self.access = project_access(user=request.user, project_id=self.kwargs["project_pk"])
+            self.check_access(self.access)
         super().check_permissions(request)
+
+    def check_access(self, access: ProjectAccess) -> None:
+        """Hook for views that hide themselves from some roles (raise ``Http404``)."""
 
     @property
     def is_schema_generation(self) -> bool:
