@@ -17,7 +17,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import adjudication, selectors
-from annotations.selectors import ProjectAccess
 from annotations.adjudication import GoldEvidenceInput
 from annotations.errors import Conflict
 from annotations.models import (
@@ -33,6 +32,7 @@ from annotations.models import (
     Span,
     VerdictChange,
 )
+from annotations.selectors import ProjectAccess
 from annotations.serializers import (
     AcceptSerializer,
     AdjudicationStateSerializer,
