@@ -21,6 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from annotations.agreement_runs import schedule_refresh
 from annotations.clusters import Cluster, ClusterSpan, cluster_spans
 from annotations.errors import Conflict, InvalidInput
 from annotations.models import (
@@ -114,6 +115,11 @@ def check_verdict(status: VerificationStatus, rationale: str, evidence_count: in
 # --- changes ---------------------------------------------------------------------------------------
 
 
+def _gold_changed(project_id: int) -> None:
+    """Agreement with the gold standard is part of the report: refresh it after the commit."""
+    transaction.on_commit(lambda: schedule_refresh(project_id))
+
+
 def _create_gold(
     *,
     actor: AbstractBaseUser,
@@ -147,6 +153,7 @@ def _create_gold(
         ) from None
     if source_span_ids:
         gold.source_spans.set(source_span_ids)
+    _gold_changed(project.pk)
     VerdictChange.objects.create(
         gold_span=gold, changed_by=actor, from_status=None, to_status=status, rationale="Created"
     )
@@ -248,12 +255,14 @@ def gold_update(
         raise Conflict("The gold standard already has this span.", code="duplicate_gold_span")
     gold.version += 1
     gold.save()
+    _gold_changed(gold.project_id)
     return gold
 
 
 @transaction.atomic
 def gold_reject(*, gold: GoldSpan) -> None:
     GoldSpan.objects.filter(pk=gold.pk).delete()
+    _gold_changed(gold.project_id)
 
 
 @transaction.atomic
@@ -299,6 +308,7 @@ def verdict_set(
     gold.rationale = rationale.strip()
     gold.version += 1
     gold.save()
+    _gold_changed(gold.project_id)
     return gold
 
 
@@ -317,6 +327,7 @@ def adjudication_set_state(
     row.adjudicated_by = actor if state == AdjudicationState.ADJUDICATED else None
     row.adjudicated_at = timezone.now() if state == AdjudicationState.ADJUDICATED else None
     row.save()
+    _gold_changed(document.project_id)
     return row
 
 

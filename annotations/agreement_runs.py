@@ -35,11 +35,14 @@ from annotations.agreement import (
     document_intermediate,
 )
 from annotations.models import (
+    AdjudicationState,
     AgreementReport,
     Assignment,
     AssignmentState,
     Document,
+    DocumentAdjudication,
     DocumentAgreement,
+    GoldSpan,
     ProjectAgreement,
     Span,
 )
@@ -259,7 +262,21 @@ def refresh_incremental(
             .values_list("document_id", "fingerprint", "intermediate")
         )
         if not dirty:
-            return None
+            latest = (
+                AgreementReport.objects.filter(project_id=project_id)
+                .values_list("fingerprint", flat=True)
+                .first()
+            )
+            if latest == report_fingerprint(project_id, state.fingerprint):
+                return None
+            # Only the gold standard changed: report again from the unchanged running sums.
+            acc = ProjectAccumulator.from_json(state.accumulator)
+            report = _write_report(
+                project_id, job_id, acc, state.fingerprint, bootstrap, {"documents_recomputed": 0}
+            )
+            report.timings["total_seconds"] = time.perf_counter() - started
+            report.save(update_fields=["timings"])
+            return report
         acc = ProjectAccumulator.from_json(state.accumulator)
         loaded = time.perf_counter()
         old = {document_id: (fp, data) for document_id, fp, data in dirty}
@@ -278,7 +295,9 @@ def refresh_incremental(
         computed_at = time.perf_counter()
         if (
             combined == state.fingerprint
-            and AgreementReport.objects.filter(project_id=project_id, fingerprint=combined).exists()
+            and AgreementReport.objects.filter(
+                project_id=project_id, fingerprint=report_fingerprint(project_id, combined)
+            ).exists()
         ):
             return None  # the edits did not touch any submitted annotation
         state.accumulator = acc.to_json()
@@ -296,6 +315,56 @@ def refresh_incremental(
         return report
 
 
+GOLD = 0  # the gold standard takes part as a pseudo-annotator with an id no user has
+
+
+def gold_agreement(project_id: int) -> list[dict[str, Any]]:
+    """Each annotator against the gold standard, over the adjudicated documents they submitted:
+    character-level alpha (annotator and gold as two coders) and span F1 (exact and overlap)."""
+    documents = list(
+        DocumentAdjudication.objects.filter(
+            project_id=project_id, state=AdjudicationState.ADJUDICATED
+        )
+        .order_by("document_id")
+        .values_list("document_id", flat=True)
+    )
+    per_annotator: dict[int, ProjectAccumulator] = {}
+    for part in _chunks(documents, READ_CHUNK):
+        gold: dict[int, list[SpanRecord]] = defaultdict(list)
+        for document_id, label_id, start, end, status_id in GoldSpan.objects.filter(
+            document_id__in=part
+        ).values_list("document_id", "label_id", "start", "end", "status_id"):
+            gold[document_id].append(SpanRecord(GOLD, label_id, start, end, status_id))
+        for doc in document_annotations(part):
+            for annotator in doc.annotators:
+                pair = DocumentAnnotations(
+                    document_id=doc.document_id,
+                    length=doc.length,
+                    annotators=(GOLD, annotator),
+                    spans=tuple(s for s in doc.spans if s.annotator == annotator)
+                    + tuple(gold[doc.document_id]),
+                )
+                per_annotator.setdefault(annotator, ProjectAccumulator()).add(
+                    document_intermediate(pair)
+                )
+    rows = []
+    for annotator, acc in sorted(per_annotator.items()):
+        report = acc.report(bootstrap_resamples=0, ranked_documents_limit=0)
+        pooled = next(
+            r for r in report["span_f1"] if r["annotators"] is not None and r["label"] is None
+        )
+        rows.append(
+            {
+                "annotator": annotator,
+                "documents": report["documents"]["counted"],
+                "character_alpha": {k: report["character_alpha"][k] for k in ("value", "reason")},
+                "span_f1_exact": pooled["exact"],
+                "span_f1_overlap": pooled["overlap"],
+            }
+        )
+    return rows
+
+
 def _write_report(
     project_id: int,
     job_id: str | None,
@@ -308,11 +377,12 @@ def _write_report(
     metrics = acc.report(
         bootstrap_resamples=BOOTSTRAP_RESAMPLES if bootstrap else 0, seed=BOOTSTRAP_SEED
     )
+    metrics["gold"] = gold_agreement(project_id)
     timings = {**timings, "report_seconds": time.perf_counter() - started, "bootstrap": bootstrap}
     return AgreementReport.objects.create(
         project_id=project_id,
         job_id=job_id,
-        fingerprint=combined,
+        fingerprint=report_fingerprint(project_id, combined),
         documents_counted=metrics["documents"]["counted"],
         metrics=metrics,
         timings=timings,
@@ -330,4 +400,32 @@ def is_stale(project_id: int, report: AgreementReport | None) -> bool:
         .values_list("fingerprint", flat=True)
         .first()
     )
-    return current != report.fingerprint
+    return current is None or report_fingerprint(project_id, current) != report.fingerprint
+
+
+def gold_fingerprint(project_id: int) -> str:
+    """A hash of the gold standard of the adjudicated documents (what ``gold_agreement`` reads)."""
+    digest = hashlib.sha256()
+    adjudicated = (
+        DocumentAdjudication.objects.filter(
+            project_id=project_id, state=AdjudicationState.ADJUDICATED
+        )
+        .order_by("document_id")
+        .values_list("document_id", flat=True)
+    )
+    digest.update(repr(list(adjudicated)).encode())
+    rows = (
+        GoldSpan.objects.filter(
+            project_id=project_id, document__adjudication__state=AdjudicationState.ADJUDICATED
+        )
+        .order_by("document_id", "id")
+        .values_list("document_id", "label_id", "start", "end", "status_id")
+    )
+    for row in rows.iterator(chunk_size=2000):
+        digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def report_fingerprint(project_id: int, annotations_fingerprint: str) -> str:
+    """The fingerprint of every input of a report: the annotations and the gold standard."""
+    return _xor(annotations_fingerprint, gold_fingerprint(project_id))

@@ -328,3 +328,35 @@ def test_comments_rules(setup, client_for):
         == 400
     )
     assert Comment.objects.count() == 2
+
+
+def test_agreement_with_gold_per_annotator_and_staleness(setup, client_for):
+    from annotations import agreement_runs
+
+    s = setup
+    reviewer = client_for(s["reviewer"])
+    doc = s["document"].pk
+    reviewer.post(url(s, f"adjudication/{doc}/accept-unanimous/"))  # claim [0, 40)
+    reviewer.post(
+        url(s, f"adjudication/{doc}/accept/"),
+        {"spans": [s["spans"][("a0", "denial")].pk]},
+        format="json",
+    )
+    first = agreement_runs.refresh_incremental(project_id=s["project"].pk)
+    assert first.metrics["gold"] == []  # nothing adjudicated yet
+
+    reviewer.post(url(s, f"adjudication/{doc}/state/"), {"state": "adjudicated"}, format="json")
+    assert agreement_runs.is_stale(s["project"].pk, first)
+    report = agreement_runs.refresh_incremental(project_id=s["project"].pk)
+    assert report.timings["documents_recomputed"] == 0
+    by_name = {row["annotator"]: row for row in report.metrics["gold"]}
+    a0, a1, a2 = (c.pk for c in s["coders"])
+    # gold: claim [0,40), denial [42,84). a0 matches both; a1's denial [42,60) has IoU 18/42 < 0.5;
+    # a2 marked only the claim. F1 = 2PR/(P+R).
+    assert by_name[a0]["span_f1_exact"]["f1"]["value"] == pytest.approx(1.0)
+    assert by_name[a1]["span_f1_exact"]["f1"]["value"] == pytest.approx(0.5)
+    assert by_name[a1]["span_f1_overlap"]["f1"]["value"] == pytest.approx(0.5)
+    assert by_name[a2]["span_f1_exact"]["f1"]["value"] == pytest.approx(2 * 1 * 0.5 / 1.5)
+    assert by_name[a0]["character_alpha"]["value"] == pytest.approx(1.0)
+    assert by_name[a2]["character_alpha"]["value"] < by_name[a1]["character_alpha"]["value"] < 1.0
+    assert not agreement_runs.is_stale(s["project"].pk, report)
