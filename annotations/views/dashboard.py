@@ -1,0 +1,27 @@
+"""``GET /api/v1/projects/{id}/dashboard/``: progress, agreement, trend and worker status for
+reviewers and managers (annotators get 404)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotations.dashboard import project_dashboard
+from annotations.models import Project
+from annotations.views.adjudication import ReviewerOnlyMixin
+from annotations.views.base import ProjectScopedViewSet
+
+
+class DashboardViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
+    model = Project
+    queryset = Project.objects.none()
+    pagination_class = None
+
+    def scoped_queryset(self) -> QuerySet[Project]:
+        return Project.objects.filter(pk=self.access.project.pk)
+
+    @extend_schema(responses={200: dict})
+    def list(self, request: Request, project_pk: str) -> Response:
+        return Response(project_dashboard(self.access.project))
