@@ -173,13 +173,22 @@ def _store_intermediates(project_id: int, items: list[tuple[DocumentIntermediate
                 dirty=False,
                 fingerprint=fp,
                 intermediate=item.to_json(),
+                alpha=alpha.value,
+                alpha_reason=alpha.reason or "",
                 computed_at=now,
             )
-            for item, fp in items
+            for item, fp, alpha in ((item, fp, item.character_alpha()) for item, fp in items)
         ],
         update_conflicts=True,
         unique_fields=["document"],
-        update_fields=["dirty", "fingerprint", "intermediate", "computed_at"],
+        update_fields=[
+            "dirty",
+            "fingerprint",
+            "intermediate",
+            "alpha",
+            "alpha_reason",
+            "computed_at",
+        ],
     )
 
 

@@ -323,6 +323,9 @@ class DocumentAgreement(models.Model):
     dirty = models.BooleanField(default=True)
     fingerprint = models.CharField(max_length=64, blank=True, default="")
     intermediate = models.JSONField(null=True, blank=True)
+    # The document's own character-level alpha (ranking, exports); None with a reason if undefined.
+    alpha = models.FloatField(null=True, blank=True)
+    alpha_reason = models.CharField(max_length=200, blank=True, default="")
     computed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 
-from annotations import agreement_runs, jobs
+from annotations import agreement_runs, exporting, jobs
 from annotations.importing import ImportFormatError, import_path
 from annotations.models import Job
 
@@ -151,4 +151,47 @@ def _agreement_finish(job_id: str, project_id: int) -> None:
     jobs.job_succeed(
         job_id=job_id,
         result={"report_id": report.pk, "documents_counted": report.documents_counted},
+    )
+
+
+# --- exports ---------------------------------------------------------------------------------------
+
+
+@shared_task(autoretry_for=_TRANSIENT, retry_backoff=True, max_retries=3)
+def export_run(job_id: str) -> None:
+    """Write an export file. A redelivered task (worker killed midway) starts the file afresh."""
+    job = Job.objects.filter(pk=job_id).select_related("project").first()
+    if job is None or not jobs.job_start(job_id=job_id):
+        return
+    scope = exporting.ExportScope.from_params(job.params)
+    total = exporting.count_documents(job.project, scope)
+    reporter = jobs.ProgressReporter(job_id, total=total)
+    done = 0
+
+    def one_more() -> None:
+        nonlocal done
+        done += 1
+        reporter(done)
+
+    try:
+        exported = exporting.write_export(
+            project=job.project,
+            fmt=job.params["format"],
+            scope=scope,
+            job_id=job_id,
+            progress=one_more,
+        )
+    except _TRANSIENT:
+        raise
+    except Exception as exc:
+        jobs.job_fail(job_id=job_id, error=f"The export failed: {exc}")
+        raise
+    jobs.job_succeed(
+        job_id=job_id,
+        result={
+            **exported.result,
+            "filename": exported.filename,
+            "content_type": exported.content_type,
+            "size": exported.path.stat().st_size,
+        },
     )

@@ -11,6 +11,7 @@ from annotations.views.adjudication import (
 from annotations.views.agreement import AgreementViewSet
 from annotations.views.dashboard import DashboardViewSet
 from annotations.views.documents import AssignmentViewSet, DocumentViewSet
+from annotations.views.exports import ExportViewSet
 from annotations.views.imports import ImportViewSet
 from annotations.views.jobs import HealthView, JobViewSet, ProjectJobViewSet
 from annotations.views.projects import (
@@ -36,6 +37,7 @@ router.register(f"{nested}/agreement", AgreementViewSet, basename="agreement")
 router.register(f"{nested}/adjudication", AdjudicationViewSet, basename="adjudication")
 router.register(f"{nested}/gold-spans", GoldSpanViewSet, basename="gold-span")
 router.register(f"{nested}/comments", CommentViewSet, basename="comment")
+router.register(f"{nested}/exports", ExportViewSet, basename="export")
 router.register(f"{nested}/dashboard", DashboardViewSet, basename="dashboard")
 router.register(f"{nested}/gold-comparison", GoldComparisonViewSet, basename="gold-comparison")
 router.register("jobs", JobViewSet, basename="job")

@@ -1,0 +1,362 @@
+"""Exports: stream a project's documents out of the database as ``ExportDocument`` records and
+hand them to the pure writers in ``annotations.exports``.
+
+Documents are read in chunks of ``READ_CHUNK`` (a few queries per chunk, never one per document),
+so memory stays bounded whatever the project's size. A file is written under a temporary name
+and renamed only when complete, so a killed or failed export never leaves a finished-looking
+truncated file.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+
+from annotations.exports import (
+    FORMATS,
+    ExportDocument,
+    ExportEvidence,
+    ExportProject,
+    ExportSpan,
+    label_studio_config,
+    write_claimreview,
+    write_conll,
+    write_csv,
+    write_doccano,
+    write_fever,
+    write_jsonl,
+    write_label_studio,
+    write_parquet,
+)
+from annotations.models import (
+    AdjudicationState,
+    Assignment,
+    AssignmentState,
+    Document,
+    DocumentAdjudication,
+    DocumentAgreement,
+    Evidence,
+    GoldEvidence,
+    GoldSpan,
+    Label,
+    Project,
+    Span,
+    VerificationStatus,
+)
+
+READ_CHUNK = 500
+EXPORT_FORMATS = tuple(FORMATS)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportScope:
+    """What to export. ``annotator_ids`` None = every annotator; ``gold_only`` leaves annotators'
+    spans out; ``submitted_only`` keeps documents at least one (chosen) annotator submitted and,
+    within them, only submitted annotators' spans; ``labels`` None = every label."""
+
+    annotator_ids: tuple[int, ...] | None = None
+    gold_only: bool = False
+    submitted_only: bool = True
+    labels: tuple[str, ...] | None = None
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> ExportScope:
+        annotators = params.get("annotators")
+        labels = params.get("labels")
+        return cls(
+            annotator_ids=None if annotators is None else tuple(annotators),
+            gold_only=bool(params.get("gold_only", False)),
+            submitted_only=bool(params.get("submitted_only", True)),
+            labels=None if labels is None else tuple(labels),
+        )
+
+
+def export_project(project: Project) -> ExportProject:
+    return ExportProject(
+        name=project.name,
+        labels=tuple(Label.objects.filter(project=project).values_list("key", "name", "color")),
+        statuses=tuple(
+            VerificationStatus.objects.filter(project=project).values_list(
+                "key", "name", "is_final"
+            )
+        ),
+    )
+
+
+def document_ids(project: Project, scope: ExportScope) -> Iterator[int]:
+    documents = Document.objects.filter(project=project)
+    if scope.submitted_only:
+        submitted = Assignment.objects.filter(
+            document=OuterRef("pk"), state=AssignmentState.SUBMITTED
+        )
+        if scope.annotator_ids is not None:
+            submitted = submitted.filter(annotator_id__in=scope.annotator_ids)
+        documents = documents.filter(Exists(submitted))
+    return documents.order_by("id").values_list("id", flat=True).iterator(chunk_size=5000)
+
+
+def count_documents(project: Project, scope: ExportScope) -> int:
+    return sum(1 for _ in document_ids(project, scope))
+
+
+def _chunks(ids: Iterator[int], size: int) -> Iterator[list[int]]:
+    chunk: list[int] = []
+    for value in ids:
+        chunk.append(value)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _evidence_by(model: type, key: str, ids: Sequence[int]) -> dict[int, list[ExportEvidence]]:
+    found: dict[int, list[ExportEvidence]] = defaultdict(list)
+    fields = (
+        ("url", "note", "stance")
+        if model is Evidence
+        else ("url", "document_ref_id", "note", "stance")
+    )
+    for row in (
+        model.objects.filter(**{f"{key}__in": ids})
+        .order_by(key, "order", "id")
+        .values_list(key, *fields)
+    ):
+        if model is Evidence:
+            owner, url, note, stance = row
+        else:
+            owner, url, ref, note, stance = row
+            url = url or f"document:{ref}"
+        found[owner].append(ExportEvidence(url=url, note=note, stance=stance))
+    return found
+
+
+def export_documents(
+    project: Project, scope: ExportScope, on_document: Callable[[], None] | None = None
+) -> Iterator[ExportDocument]:
+    """The project's documents in scope, one record at a time, in id order."""
+    for chunk in _chunks(document_ids(project, scope), READ_CHUNK):
+        yield from _export_chunk(project, scope, chunk, on_document)
+
+
+def _export_chunk(
+    project: Project, scope: ExportScope, ids: list[int], on_document: Callable[[], None] | None
+) -> Iterator[ExportDocument]:
+    submitted: dict[int, list[str]] = defaultdict(list)
+    submitted_ids: dict[int, set[int]] = defaultdict(set)
+    assignments = Assignment.objects.filter(document_id__in=ids).order_by("finished_at", "id")
+    if scope.submitted_only:
+        assignments = assignments.filter(state=AssignmentState.SUBMITTED)
+    if scope.annotator_ids is not None:
+        assignments = assignments.filter(annotator_id__in=scope.annotator_ids)
+    for document_id, annotator_id, username in assignments.values_list(
+        "document_id", "annotator_id", "annotator__username"
+    ):
+        submitted[document_id].append(username)
+        submitted_ids[document_id].add(annotator_id)
+
+    spans: dict[int, list[ExportSpan]] = defaultdict(list)
+    if not scope.gold_only:
+        rows = Span.objects.filter(document_id__in=ids).order_by(
+            "document_id", "start", "end", "id"
+        )
+        if scope.labels is not None:
+            rows = rows.filter(label__key__in=scope.labels)
+        values = list(
+            rows.values_list(
+                "id",
+                "document_id",
+                "annotator_id",
+                "annotator__username",
+                "label__key",
+                "start",
+                "end",
+                "quote",
+                "status__key",
+                "note",
+            )
+        )
+        evidence = _evidence_by(Evidence, "span_id", [v[0] for v in values])
+        for (
+            span_id,
+            document_id,
+            annotator_id,
+            username,
+            label,
+            start,
+            end,
+            quote,
+            status,
+            note,
+        ) in values:
+            if annotator_id not in submitted_ids[document_id]:
+                continue
+            spans[document_id].append(
+                ExportSpan(
+                    span_id,
+                    username,
+                    label,
+                    start,
+                    end,
+                    quote,
+                    status,
+                    note,
+                    tuple(evidence.get(span_id, ())),
+                )
+            )
+
+    adjudicated = set(
+        DocumentAdjudication.objects.filter(
+            document_id__in=ids, state=AdjudicationState.ADJUDICATED
+        ).values_list("document_id", flat=True)
+    )
+    gold: dict[int, list[ExportSpan]] = defaultdict(list)
+    gold_rows = GoldSpan.objects.filter(document_id__in=adjudicated).order_by(
+        "document_id", "start", "end", "id"
+    )
+    if scope.labels is not None:
+        gold_rows = gold_rows.filter(label__key__in=scope.labels)
+    gold_values = list(
+        gold_rows.values_list(
+            "id", "document_id", "label__key", "start", "end", "quote", "status__key", "rationale"
+        )
+    )
+    gold_evidence = _evidence_by(GoldEvidence, "gold_span_id", [v[0] for v in gold_values])
+    for gold_id, document_id, label, start, end, quote, status, rationale in gold_values:
+        gold[document_id].append(
+            ExportSpan(
+                gold_id,
+                None,
+                label,
+                start,
+                end,
+                quote,
+                status,
+                "",
+                tuple(gold_evidence.get(gold_id, ())),
+                rationale,
+            )
+        )
+
+    agreement = {
+        document_id: {"character_alpha": alpha, "reason": reason or None}
+        for document_id, alpha, reason in DocumentAgreement.objects.filter(
+            document_id__in=ids, intermediate__isnull=False
+        ).values_list("document_id", "alpha", "alpha_reason")
+    }
+    for document in Document.objects.filter(pk__in=ids).order_by("id"):
+        if on_document:
+            on_document()
+        yield ExportDocument(
+            document_id=document.pk,
+            title=document.title,
+            text=document.text,
+            source_url=document.source_url,
+            published_at=document.published_at.isoformat() if document.published_at else None,
+            metadata=document.metadata,
+            annotators=() if scope.gold_only else tuple(submitted[document.pk]),
+            spans=tuple(spans[document.pk]),
+            gold=tuple(gold[document.pk]) if document.pk in adjudicated else None,
+            agreement=agreement.get(document.pk),
+        )
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ExportFile:
+    path: Path
+    filename: str
+    content_type: str
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+def export_dir(job_id: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / "exports" / str(job_id)
+
+
+def _annotator_names(project: Project, scope: ExportScope) -> list[str]:
+    names = Assignment.objects.filter(project=project)
+    if scope.annotator_ids is not None:
+        names = names.filter(annotator_id__in=scope.annotator_ids)
+    return sorted(set(names.values_list("annotator__username", flat=True)))
+
+
+def write_export(
+    *,
+    project: Project,
+    fmt: str,
+    scope: ExportScope,
+    job_id: str,
+    progress: Callable[[], None] | None = None,
+) -> ExportFile:
+    """Write the export file of ``job_id``; the final name appears only once it is complete."""
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown format {fmt!r}; use one of {sorted(FORMATS)}.")
+    extension, content_type, _binary = FORMATS[fmt]
+    folder = export_dir(job_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = export_project(project)
+    stem = f"project-{project.pk}-{fmt}"
+    if fmt == "doccano":  # one file per annotator and one for the gold standard, zipped
+        extension, content_type = "zip", "application/zip"
+    final = folder / f"{stem}.{extension}"
+    partial = folder / f".{stem}.{extension}.part"
+    result: dict[str, Any] = {}
+
+    def documents() -> Iterator[ExportDocument]:
+        return export_documents(project, scope, progress)
+
+    with partial.open("wb") as out:
+        if fmt == "jsonl":
+            summary = write_jsonl(documents(), out)
+        elif fmt == "csv":
+            summary = write_csv(documents(), out)
+        elif fmt == "parquet":
+            summary = write_parquet(documents(), out, project=meta)
+        elif fmt == "conll":
+            summary = write_conll(
+                documents(), out, project=meta, columns="gold" if scope.gold_only else "all"
+            )
+        elif fmt == "label_studio":
+            summary = write_label_studio(documents(), out)
+            result["label_studio_config"] = label_studio_config(meta)
+        elif fmt == "claimreview":
+            summary = write_claimreview(documents(), out, project=meta, publisher=project.name)
+        elif fmt == "fever":
+            summary = write_fever(documents(), out)
+        else:
+            summary = _write_doccano_zip(
+                out, documents, [] if scope.gold_only else _annotator_names(project, scope)
+            )
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(partial, final)
+    result.update(summary.as_dict() if hasattr(summary, "as_dict") else summary)
+    return ExportFile(path=final, filename=final.name, content_type=content_type, result=result)
+
+
+def _write_doccano_zip(
+    out: IO[bytes], documents: Callable[[], Iterator[ExportDocument]], names: list[str]
+) -> dict[str, Any]:
+    files = {}
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in [*names, None]:
+            member = f"{name}.jsonl" if name else "gold.jsonl"
+            with archive.open(member, "w") as fp:
+                summary = (
+                    write_doccano(documents(), fp, annotator=name)
+                    if name
+                    else write_doccano(documents(), fp, gold=True)
+                )
+            files[member] = summary.as_dict()
+    return {"format": "doccano", "files": files}

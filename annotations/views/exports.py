@@ -1,0 +1,113 @@
+"""Exports: start one (a background job), list past ones, download a finished file."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotations import jobs
+from annotations.exporting import EXPORT_FORMATS, export_dir
+from annotations.models import Job, JobKind, JobState, Label, Membership
+from annotations.serializers import JobSerializer
+from annotations.tasks import export_run
+from annotations.views.adjudication import REVIEW_ROLES, ReviewerOnlyMixin
+from annotations.views.base import ProjectScopedViewSet
+
+
+class ExportRequestSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=EXPORT_FORMATS)
+    annotators = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="User ids; default every annotator.",
+    )
+    gold_only = serializers.BooleanField(default=False)
+    submitted_only = serializers.BooleanField(default=True)
+    labels = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Label keys; default every label.",
+    )
+
+    def validate_annotators(self, value: list[int] | None) -> list[int] | None:
+        if value is None:
+            return None
+        known = set(
+            Membership.objects.filter(
+                project=self.context["project"], user_id__in=value
+            ).values_list("user_id", flat=True)
+        )
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise serializers.ValidationError(f"Not members of this project: {unknown}.")
+        return sorted(set(value))
+
+    def validate_labels(self, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        known = set(
+            Label.objects.filter(project=self.context["project"]).values_list("key", flat=True)
+        )
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise serializers.ValidationError(f"Unknown labels in this project: {unknown}.")
+        return sorted(set(value))
+
+
+class ExportViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
+    """``POST``: start an export (202 with the job). ``GET``: past exports of the project.
+    ``GET {job}/download/``: the finished file. Managers and reviewers only."""
+
+    model = Job
+    queryset = Job.objects.none()
+    serializer_class = JobSerializer
+    write_roles = REVIEW_ROLES
+
+    def scoped_queryset(self) -> QuerySet[Job]:
+        return Job.objects.filter(project=self.access.project, kind=JobKind.EXPORT)
+
+    def list(self, request: Request, project_pk: str) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(JobSerializer(page, many=True).data)
+
+    def retrieve(self, request: Request, project_pk: str, pk: str) -> Response:
+        return Response(JobSerializer(self.get_object()).data)
+
+    @extend_schema(request=ExportRequestSerializer, responses={202: JobSerializer})
+    def create(self, request: Request, project_pk: str) -> Response:
+        data = ExportRequestSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        job = jobs.job_create(
+            project=self.access.project,
+            kind=JobKind.EXPORT,
+            created_by=request.user,
+            params=dict(data.validated_data),
+        )
+        jobs.job_enqueue(job=job, task=export_run)
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={200: OpenApiResponse(description="The export file (attachment)")})
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, project_pk: str, pk: str) -> FileResponse:
+        job = self.get_object()
+        if job.state != JobState.SUCCEEDED:
+            raise NotFound(f"This export is {job.state}; only a finished export can be downloaded.")
+        path = export_dir(str(job.pk)) / job.result["filename"]
+        if not path.is_file():
+            raise NotFound("The export file is gone from the server; start the export again.")
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=job.result["filename"],
+            content_type=job.result["content_type"],
+        )
