@@ -286,6 +286,8 @@ def export_dir(job_id: str) -> Path:
 
 def _annotator_names(project: Project, scope: ExportScope) -> list[str]:
     names = Assignment.objects.filter(project=project)
+    if scope.submitted_only:
+        names = names.filter(state=AssignmentState.SUBMITTED)
     if scope.annotator_ids is not None:
         names = names.filter(annotator_id__in=scope.annotator_ids)
     return sorted(set(names.values_list("annotator__username", flat=True)))

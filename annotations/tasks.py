@@ -7,10 +7,11 @@ from pathlib import Path
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 
-from annotations import agreement_runs, exporting, jobs
+from annotations import agreement_runs, annotation_import, exporting, jobs
 from annotations.importing import ImportFormatError, import_path
 from annotations.models import Job
 
@@ -195,3 +196,41 @@ def export_run(job_id: str) -> None:
             "size": exported.path.stat().st_size,
         },
     )
+
+
+@shared_task(autoretry_for=(InterfaceError,), retry_backoff=True, max_retries=3)
+def import_annotations_run(job_id: str) -> None:
+    """Import another tool's annotations (or our JSONL) uploaded for ``job_id``, all or nothing."""
+    job = Job.objects.filter(pk=job_id).select_related("project").first()
+    if job is None or not jobs.job_start(job_id=job_id):
+        return
+    params = job.params
+    path = import_upload_dir(job_id) / params["stored_as"]
+    user_model = get_user_model()
+    attribute_to = (
+        user_model.objects.filter(pk=params["user"]).first() if params.get("user") else None
+    )
+    try:
+        with path.open("rb") as fp:
+            documents, report = annotation_import.parse(
+                fp, params["format"], annotator=params.get("annotator")
+            )
+            result = annotation_import.import_annotations(
+                project=job.project,
+                documents=documents,
+                report=report,
+                attribute_to=attribute_to,
+                create_labels=params.get("create_labels", False),
+            )
+    except DatabaseError as exc:
+        jobs.job_fail(job_id=job_id, error=f"Database error during import: {exc}")
+        raise
+    if result.ok:
+        jobs.job_succeed(job_id=job_id, result=result.as_dict())
+    else:
+        jobs.job_fail(
+            job_id=job_id,
+            error=f"{result.error_count} problem(s) in {params['name']}; nothing was imported. See result.errors.",
+            result=result.as_dict(),
+        )
+    shutil.rmtree(import_upload_dir(job_id), ignore_errors=True)

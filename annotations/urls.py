@@ -12,7 +12,7 @@ from annotations.views.agreement import AgreementViewSet
 from annotations.views.dashboard import DashboardViewSet
 from annotations.views.documents import AssignmentViewSet, DocumentViewSet
 from annotations.views.exports import ExportViewSet
-from annotations.views.imports import ImportViewSet
+from annotations.views.imports import AnnotationImportViewSet, ImportViewSet
 from annotations.views.jobs import HealthView, JobViewSet, ProjectJobViewSet
 from annotations.views.projects import (
     LabelViewSet,
@@ -29,6 +29,9 @@ router.register(f"{nested}/members", MembershipViewSet, basename="member")
 router.register(f"{nested}/labels", LabelViewSet, basename="label")
 router.register(f"{nested}/statuses", VerificationStatusViewSet, basename="status")
 router.register(f"{nested}/documents", DocumentViewSet, basename="document")
+router.register(
+    f"{nested}/imports/annotations", AnnotationImportViewSet, basename="annotation-import"
+)
 router.register(f"{nested}/imports", ImportViewSet, basename="import")
 router.register(f"{nested}/assignments", AssignmentViewSet, basename="assignment")
 router.register(f"{nested}/spans", SpanViewSet, basename="span")

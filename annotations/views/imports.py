@@ -13,10 +13,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import jobs
+from annotations.annotation_import import ANNOTATION_FORMATS
 from annotations.importing import FORMATS, ImportFormatError, detect_format
-from annotations.models import Job, JobKind
+from annotations.models import Job, JobKind, Membership
 from annotations.serializers import JobSerializer
-from annotations.tasks import import_documents, import_upload_dir
+from annotations.tasks import import_annotations_run, import_documents, import_upload_dir
 from annotations.views.base import ProjectScopedViewSet
 
 
@@ -82,5 +83,84 @@ class ImportViewSet(ProjectScopedViewSet):
                     for chunk in f.chunks():
                         out.write(chunk)
             jobs.job_enqueue(job=job, task=import_documents)
+        job.refresh_from_db()
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class AnnotationImportSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=False)
+    format = serializers.ChoiceField(
+        choices=ANNOTATION_FORMATS,
+        help_text="native (our JSONL export), label_studio (JSON) or doccano (JSONL)",
+    )
+    user = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Attribute every span to this member instead of the names in the file.",
+    )
+    annotator = serializers.CharField(
+        required=False, help_text="doccano: the username the file's spans belong to."
+    )
+    create_labels = serializers.BooleanField(default=False)
+
+
+class AnnotationImportViewSet(ProjectScopedViewSet):
+    """``POST`` a Label Studio JSON export, a doccano JSONL file or our own JSONL export: documents
+    with their spans (attributed to the members the file names, or to ``user``), submissions and
+    gold are imported in the background, all or nothing. Managers only."""
+
+    model = Job
+    queryset = Job.objects.none()
+    serializer_class = AnnotationImportSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def scoped_queryset(self):  # type: ignore[override]
+        return Job.objects.filter(project=self.access.project, kind=JobKind.IMPORT)
+
+    @extend_schema(
+        request={"multipart/form-data": AnnotationImportSerializer}, responses={202: JobSerializer}
+    )
+    def create(self, request: Request, project_pk: str) -> Response:
+        data = AnnotationImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        project = self.access.project
+        if (
+            "user" in values
+            and not Membership.objects.filter(project=project, user_id=values["user"]).exists()
+        ):
+            return Response(
+                {"user": ["Not a member of this project."]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        if (
+            values.get("annotator")
+            and not Membership.objects.filter(
+                project=project, user__username=values["annotator"]
+            ).exists()
+        ):
+            return Response(
+                {"annotator": ["Not a member of this project."]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        upload = values["file"]
+        stored_as = f"{uuid.uuid4().hex}{Path(upload.name).suffix}"
+        params = {
+            "kind": "annotations",
+            "name": Path(upload.name).name,
+            "stored_as": stored_as,
+            "format": values["format"],
+            "user": values.get("user"),
+            "annotator": values.get("annotator"),
+            "create_labels": values["create_labels"],
+        }
+        with transaction.atomic():
+            job = jobs.job_create(
+                project=project, kind=JobKind.IMPORT, created_by=request.user, params=params
+            )
+            folder = import_upload_dir(str(job.pk))
+            folder.mkdir(parents=True, exist_ok=True)
+            with (folder / stored_as).open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            jobs.job_enqueue(job=job, task=import_annotations_run)
         job.refresh_from_db()
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

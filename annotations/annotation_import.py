@@ -1,0 +1,344 @@
+"""Import of annotated documents from other tools (Label Studio, doccano) or from our own JSONL
+export, through the pure parsers in ``annotations.interop``.
+
+A file is all-or-nothing: documents, spans, submissions and gold are written in one transaction
+that is rolled back if the file or any of its spans is invalid. Spans are attributed to the
+project member whose username the file names, or all to one chosen user. Labels and statuses the
+project lacks are reported (or created with ``create_labels``). Inserts go through
+``bulk_create`` in batches, with every invariant checked first (quote equals ``text[start:end]``,
+labels and statuses of this project), so the database constraints never have to catch bad data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from annotations.exports import ExportDocument, ExportSpan
+from annotations.interop import ImportReport, iter_doccano, iter_native_jsonl, read_label_studio
+from annotations.models import (
+    AdjudicationState,
+    Assignment,
+    AssignmentState,
+    Document,
+    DocumentAdjudication,
+    Evidence,
+    GoldEvidence,
+    GoldSpan,
+    Label,
+    Project,
+    Span,
+    VerificationStatus,
+)
+
+ANNOTATION_FORMATS = ("native", "label_studio", "doccano")
+BATCH_DOCUMENTS = 500
+_PALETTE = ("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#9467bd", "#ff7f0e")
+
+
+@dataclass
+class AnnotationImportResult:
+    documents: int = 0
+    spans: int = 0
+    gold_spans: int = 0
+    created_labels: list[str] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    error_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def error(self, item: int, field_name: str, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < 100:
+            self.errors.append({"item": item, "field": field_name, "message": message})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "documents": self.documents,
+            "spans": self.spans,
+            "gold_spans": self.gold_spans,
+            "created_labels": self.created_labels,
+            "error_count": self.error_count,
+            "errors": self.errors,
+        }
+
+
+def parse(
+    fp: IO[bytes], fmt: str, *, annotator: str | None
+) -> tuple[Iterator[ExportDocument], ImportReport]:
+    """Documents of the file (streamed where the format allows) and the parser's report."""
+    report = ImportReport()
+    if fmt == "native":
+        return iter_native_jsonl(fp, report), report
+    if fmt == "doccano":
+        return iter_doccano(fp, report, annotator=annotator or "doccano"), report
+    if fmt == "label_studio":
+        parsed = read_label_studio(fp, annotator=annotator)
+        report.error_count = parsed.error_count
+        report.errors = list(parsed.errors)
+        return iter(parsed.documents), report
+    raise ValueError(f"Unknown format {fmt!r}; use one of {ANNOTATION_FORMATS}.")
+
+
+class _Rollback(Exception):
+    pass
+
+
+class _Resolver:
+    """Maps the file's names (annotators, labels, statuses) to this project's rows."""
+
+    def __init__(
+        self,
+        project: Project,
+        *,
+        attribute_to: Any | None,
+        create_labels: bool,
+        result: AnnotationImportResult,
+    ):
+        self.project = project
+        self.attribute_to = attribute_to
+        self.create_labels = create_labels
+        self.result = result
+        user_model = get_user_model()
+        self.users = {
+            u.username: u
+            for u in user_model.objects.filter(memberships__project=project).only("id", "username")
+        }
+        self.labels = {label.key: label for label in Label.objects.filter(project=project)}
+        self.statuses = {s.key: s for s in VerificationStatus.objects.filter(project=project)}
+        self.initial = next((s for s in self.statuses.values() if s.is_initial), None)
+
+    def user(self, name: str | None, item: int) -> Any | None:
+        if self.attribute_to is not None:
+            return self.attribute_to
+        found = self.users.get(name or "")
+        if found is None:
+            self.result.error(
+                item,
+                "annotator",
+                f"{name!r} is not a member of this project (add them, or import "
+                "with a chosen user).",
+            )
+        return found
+
+    def label(self, key: str, item: int) -> Label | None:
+        found = self.labels.get(key)
+        if found is None and self.create_labels:
+            found = Label.objects.create(
+                project=self.project,
+                key=key[:64],
+                name=key[:100],
+                color=_PALETTE[len(self.labels) % len(_PALETTE)],
+                order=len(self.labels),
+            )
+            self.labels[key] = found
+            self.result.created_labels.append(key)
+        if found is None:
+            self.result.error(
+                item,
+                "label",
+                f"Unknown label {key!r} in this project; create it or allow creating labels.",
+            )
+        return found
+
+    def status(self, key: str | None, item: int) -> VerificationStatus | None:
+        if key is None:
+            return self.initial
+        found = self.statuses.get(key)
+        if found is None:
+            self.result.error(
+                item, "status", f"Unknown verification status {key!r} in this project."
+            )
+        return found
+
+
+def import_annotations(
+    *,
+    project: Project,
+    documents: Iterable[ExportDocument],
+    report: ImportReport,
+    attribute_to: Any | None = None,
+    create_labels: bool = False,
+) -> AnnotationImportResult:
+    """Create the file's documents with their spans, submissions and gold, all or nothing."""
+    result = AnnotationImportResult()
+    try:
+        with transaction.atomic():
+            resolver = _Resolver(
+                project, attribute_to=attribute_to, create_labels=create_labels, result=result
+            )
+            batch: list[tuple[int, ExportDocument]] = []
+            for item, document in enumerate(documents, start=1):
+                batch.append((item, document))
+                if len(batch) >= BATCH_DOCUMENTS:
+                    _write_batch(project, batch, resolver, result)
+                    batch = []
+            if batch:
+                _write_batch(project, batch, resolver, result)
+            for issue in report.errors:
+                result.error(issue.item, issue.field, issue.message)
+            result.error_count = max(
+                result.error_count,
+                len(result.errors) + max(0, report.error_count - len(report.errors)),
+            )
+            if not result.ok:
+                raise _Rollback
+    except _Rollback:
+        result.documents = result.spans = result.gold_spans = 0
+        result.created_labels = []
+    return result
+
+
+def _span_ok(text: str, span: ExportSpan, item: int, result: AnnotationImportResult) -> bool:
+    if not (0 <= span.start < span.end <= len(text)):
+        result.error(
+            item,
+            "spans",
+            f"[{span.start}, {span.end}) is outside the text ({len(text)} code points).",
+        )
+        return False
+    if text[span.start : span.end] != span.quote:
+        result.error(
+            item,
+            "spans",
+            f"[{span.start}, {span.end}) covers {text[span.start : span.end]!r}, not the "
+            f"quote {span.quote!r}.",
+        )
+        return False
+    return True
+
+
+def _write_batch(
+    project: Project,
+    batch: list[tuple[int, ExportDocument]],
+    resolver: _Resolver,
+    result: AnnotationImportResult,
+) -> None:
+    if not batch:
+        return
+    rows = [
+        Document(
+            project=project,
+            title=d.title[:500],
+            text=d.text,
+            source_url=d.source_url,
+            published_at=parse_datetime(d.published_at) if d.published_at else None,
+            metadata=d.metadata or {},
+        )
+        for _, d in batch
+    ]
+    empty = [item for (item, d) in batch if not d.text]
+    for item in empty:
+        result.error(item, "text", "A document needs text.")
+    if empty:
+        return
+    Document.objects.bulk_create(rows)
+    result.documents += len(rows)
+    now = timezone.now()
+    spans: list[Span] = []
+    evidence: list[tuple[int, int, Any]] = []
+    assignments: dict[tuple[int, int], Assignment] = {}
+    gold_rows: list[GoldSpan] = []
+    gold_evidence: list[tuple[int, int, Any]] = []
+    adjudications: list[DocumentAdjudication] = []
+    for row, (item, document) in zip(rows, batch, strict=True):
+        names = list(document.annotators) or sorted(
+            {s.annotator for s in document.spans if s.annotator}
+        )
+        for name in names:
+            user = resolver.user(name, item)
+            if user is not None and (row.pk, user.pk) not in assignments:
+                assignments[(row.pk, user.pk)] = Assignment(
+                    project=project,
+                    document=row,
+                    annotator=user,
+                    state=AssignmentState.SUBMITTED,
+                    finished_at=now,
+                )
+        seen: set[tuple[int, int, int, int]] = set()
+        for span in document.spans:
+            user, label, status = (
+                resolver.user(span.annotator, item),
+                resolver.label(span.label, item),
+                resolver.status(span.status, item),
+            )
+            if None in (user, label, status) or not _span_ok(row.text, span, item, result):
+                continue
+            key = (user.pk, label.pk, span.start, span.end)
+            if key in seen:
+                continue  # Label Studio files may repeat a region; one span per (annotator, label, range)
+            seen.add(key)
+            if (row.pk, user.pk) not in assignments:
+                assignments[(row.pk, user.pk)] = Assignment(
+                    project=project,
+                    document=row,
+                    annotator=user,
+                    state=AssignmentState.SUBMITTED,
+                    finished_at=now,
+                )
+            spans.append(
+                Span(
+                    project=project,
+                    document=row,
+                    annotator=user,
+                    label=label,
+                    start=span.start,
+                    end=span.end,
+                    quote=span.quote,
+                    status=status,
+                    note=span.note,
+                )
+            )
+            evidence.extend((len(spans) - 1, n, e) for n, e in enumerate(span.evidence))
+        if document.gold is not None:
+            adjudications.append(
+                DocumentAdjudication(
+                    document=row,
+                    project=project,
+                    state=AdjudicationState.ADJUDICATED,
+                    adjudicated_at=now,
+                )
+            )
+            for span in document.gold:
+                label, status = resolver.label(span.label, item), resolver.status(span.status, item)
+                if None in (label, status) or not _span_ok(row.text, span, item, result):
+                    continue
+                gold_rows.append(
+                    GoldSpan(
+                        project=project,
+                        document=row,
+                        label=label,
+                        start=span.start,
+                        end=span.end,
+                        quote=span.quote,
+                        status=status,
+                        rationale=span.verdict_rationale,
+                    )
+                )
+                # Evidence citing a document of the source project has no counterpart here.
+                web = [e for e in span.evidence if e.url.startswith(("http://", "https://"))]
+                gold_evidence.extend((len(gold_rows) - 1, n, e) for n, e in enumerate(web))
+    if not result.ok:
+        return  # the whole file is rolled back; no point inserting the rest
+    Assignment.objects.bulk_create(assignments.values())
+    Span.objects.bulk_create(spans, batch_size=2000)
+    Evidence.objects.bulk_create(
+        Evidence(span=spans[i], url=e.url, note=e.note, stance=e.stance, order=n)
+        for i, n, e in evidence
+    )
+    DocumentAdjudication.objects.bulk_create(adjudications)
+    GoldSpan.objects.bulk_create(gold_rows)
+    GoldEvidence.objects.bulk_create(
+        GoldEvidence(gold_span=gold_rows[i], url=e.url, note=e.note, stance=e.stance, order=n)
+        for i, n, e in gold_evidence
+    )
+    result.spans += len(spans)
+    result.gold_spans += len(gold_rows)
