@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from annotations.bulk import insert_rows
 from annotations.exports import ExportDocument, ExportSpan
 from annotations.interop import ImportReport, iter_doccano, iter_native_jsonl, read_label_studio
 from annotations.models import (
@@ -39,6 +40,20 @@ from annotations.models import (
 
 ANNOTATION_FORMATS = ("native", "label_studio", "doccano")
 BATCH_DOCUMENTS = 500
+SPAN_FIELDS = (
+    "project",
+    "document",
+    "annotator",
+    "label",
+    "start",
+    "end",
+    "quote",
+    "status",
+    "note",
+)
+SPAN_FIELDS_ID = tuple(
+    f if f in ("start", "end", "quote", "note") else f"{f}_id" for f in SPAN_FIELDS
+)
 _PALETTE = ("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#9467bd", "#ff7f0e")
 
 
@@ -243,7 +258,7 @@ def _write_batch(
     Document.objects.bulk_create(rows)
     result.documents += len(rows)
     now = timezone.now()
-    spans: list[Span] = []
+    spans: list[tuple[Any, ...]] = []  # SPAN_FIELDS values
     evidence: list[tuple[int, int, Any]] = []
     assignments: dict[tuple[int, int], Assignment] = {}
     gold_rows: list[GoldSpan] = []
@@ -284,17 +299,18 @@ def _write_batch(
                     state=AssignmentState.SUBMITTED,
                     finished_at=now,
                 )
+            # Plain tuples: building a model instance per span costs more than inserting it.
             spans.append(
-                Span(
-                    project=project,
-                    document=row,
-                    annotator=user,
-                    label=label,
-                    start=span.start,
-                    end=span.end,
-                    quote=span.quote,
-                    status=status,
-                    note=span.note,
+                (
+                    project.pk,
+                    row.pk,
+                    user.pk,
+                    label.pk,
+                    span.start,
+                    span.end,
+                    span.quote,
+                    status.pk,
+                    span.note,
                 )
             )
             evidence.extend((len(spans) - 1, n, e) for n, e in enumerate(span.evidence))
@@ -328,10 +344,38 @@ def _write_batch(
                 gold_evidence.extend((len(gold_rows) - 1, n, e) for n, e in enumerate(web))
     if not result.ok:
         return  # the whole file is rolled back; no point inserting the rest
-    Assignment.objects.bulk_create(assignments.values())
-    Span.objects.bulk_create(spans, batch_size=2000)
+    insert_rows(
+        Assignment,
+        (
+            "project",
+            "document",
+            "annotator",
+            "state",
+            "time_spent_seconds",
+            "skip_reason",
+            "created_at",
+            "finished_at",
+        ),
+        (
+            (project.pk, a.document.pk, a.annotator.pk, a.state, 0, "", now, now)
+            for a in assignments.values()
+        ),
+    )
+    # Spans with evidence need their ids for the evidence rows; the rest go in by COPY.
+    with_evidence = sorted({i for i, _, _ in evidence})
+    created = Span.objects.bulk_create(
+        [Span(**dict(zip(SPAN_FIELDS_ID, spans[i], strict=True))) for i in with_evidence],
+        batch_size=2000,
+    )
+    span_by_index = dict(zip(with_evidence, created, strict=True))
+    skip = set(with_evidence)
+    insert_rows(
+        Span,
+        (*SPAN_FIELDS, "version", "created_at", "updated_at"),
+        ((*values, 1, now, now) for i, values in enumerate(spans) if i not in skip),
+    )
     Evidence.objects.bulk_create(
-        Evidence(span=spans[i], url=e.url, note=e.note, stance=e.stance, order=n)
+        Evidence(span=span_by_index[i], url=e.url, note=e.note, stance=e.stance, order=n)
         for i, n, e in evidence
     )
     DocumentAdjudication.objects.bulk_create(adjudications)

@@ -118,7 +118,11 @@ def _chunks(ids: Iterator[int], size: int) -> Iterator[list[int]]:
         yield chunk
 
 
-def _evidence_by(model: type, key: str, ids: Sequence[int]) -> dict[int, list[ExportEvidence]]:
+def _evidence_by(
+    model: type, key: str, document_ids: Sequence[int]
+) -> dict[int, list[ExportEvidence]]:
+    """Evidence of the spans (or gold spans) of these documents, by span id. Filtering by the
+    documents keeps the query small, where a list of every span id would not be."""
     found: dict[int, list[ExportEvidence]] = defaultdict(list)
     fields = (
         ("url", "note", "stance")
@@ -126,7 +130,7 @@ def _evidence_by(model: type, key: str, ids: Sequence[int]) -> dict[int, list[Ex
         else ("url", "document_ref_id", "note", "stance")
     )
     for row in (
-        model.objects.filter(**{f"{key}__in": ids})
+        model.objects.filter(**{f"{key.removesuffix('_id')}__document_id__in": document_ids})
         .order_by(key, "order", "id")
         .values_list(key, *fields)
     ):
@@ -184,7 +188,7 @@ def _export_chunk(
                 "note",
             )
         )
-        evidence = _evidence_by(Evidence, "span_id", [v[0] for v in values])
+        evidence = _evidence_by(Evidence, "span_id", ids)
         for (
             span_id,
             document_id,
@@ -229,7 +233,7 @@ def _export_chunk(
             "id", "document_id", "label__key", "start", "end", "quote", "status__key", "rationale"
         )
     )
-    gold_evidence = _evidence_by(GoldEvidence, "gold_span_id", [v[0] for v in gold_values])
+    gold_evidence = _evidence_by(GoldEvidence, "gold_span_id", sorted(adjudicated))
     for gold_id, document_id, label, start, end, quote, status, rationale in gold_values:
         gold[document_id].append(
             ExportSpan(

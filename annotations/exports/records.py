@@ -1,0 +1,112 @@
+"""Plain records the export writers read and the interop parsers produce.
+
+The Django side builds these from rows (one ``ExportDocument`` at a time, streamed); the tests and
+the bench build them by hand. Offsets are half-open ``[start, end)`` in Unicode code points, exactly
+as Python slices ``str`` (``annotations.spans``); writers whose consumers count UTF-16 code units
+convert on the way out (``annotations.exports.offsets``).
+
+Filtering (which annotators, which labels, submitted work only) happens upstream in the query: a
+writer writes what it is given, and copes with documents that have no spans and no gold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+
+@dataclass(frozen=True, slots=True)
+class ExportEvidence:
+    url: str
+    note: str
+    stance: str  # "supports" | "refutes" | "context"
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSpan:
+    span_id: int | None
+    annotator: str | None  # username; None for gold spans
+    label: str  # label key
+    start: int  # code points, half-open
+    end: int
+    quote: str  # text[start:end]
+    status: str | None  # verification status key
+    note: str
+    evidence: tuple[ExportEvidence, ...]
+    verdict_rationale: str = ""  # gold spans: why the adjudicator chose this verdict
+
+
+@dataclass(frozen=True, slots=True)
+class ExportDocument:
+    document_id: int
+    title: str
+    text: str
+    source_url: str
+    published_at: str | None  # ISO 8601
+    metadata: dict[str, Any]
+    annotators: tuple[str, ...]  # usernames who submitted/annotated the document, in order
+    spans: tuple[ExportSpan, ...]  # every annotator's spans
+    gold: tuple[ExportSpan, ...] | None  # None: no adjudication yet
+    agreement: dict[str, Any] | None
+
+
+class ExportLabel(NamedTuple):
+    key: str
+    name: str
+    color: str
+
+
+class ExportStatus(NamedTuple):
+    key: str
+    name: str
+    is_final: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ExportProject:
+    """Project-level facts some formats need (label names and colours, which statuses are verdicts).
+
+    ``labels`` and ``statuses`` may be plain ``(key, name, color)`` / ``(key, name, is_final)``
+    tuples; their order is the project's order (it breaks ties in the CoNLL overlap rule).
+    """
+
+    name: str
+    labels: tuple[ExportLabel | tuple[str, str, str], ...] = ()
+    statuses: tuple[ExportStatus | tuple[str, str, bool], ...] = ()
+
+    def label_order(self) -> dict[str, int]:
+        return {label[0]: index for index, label in enumerate(self.labels)}
+
+    def status_names(self) -> dict[str, str]:
+        return {status[0]: status[1] for status in self.statuses}
+
+    def final_statuses(self) -> frozenset[str]:
+        return frozenset(status[0] for status in self.statuses if status[2])
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSummary:
+    """What a writer wrote: counts for the job's result, and why anything was left out.
+
+    ``documents`` counts the documents the writer consumed; ``documents_written`` those that
+    produced output (a CSV row, a CoNLL block, a ClaimReview...). ``skipped`` maps a reason
+    (e.g. ``"no_gold"``) to how many documents or spans it excluded; ``message`` says in words why
+    an export is empty or partial.
+    """
+
+    format: str
+    documents: int
+    documents_written: int
+    spans: int
+    skipped: dict[str, int] = field(default_factory=dict)
+    message: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "documents": self.documents,
+            "documents_written": self.documents_written,
+            "spans": self.spans,
+            "skipped": dict(self.skipped),
+            "message": self.message,
+        }

@@ -1,0 +1,69 @@
+"""Small helpers shared by the parsers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from collections.abc import Iterator
+from typing import IO, Any, TypeGuard
+
+
+def is_int(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def text_lines(fp: IO[Any]) -> Iterator[str]:
+    """Lines of a text or binary (UTF-8, optional BOM) file, without their line ends."""
+    if isinstance(fp, io.TextIOBase) or hasattr(fp, "encoding"):
+        stream: IO[str] = fp
+        wrapper = None
+    else:
+        wrapper = io.TextIOWrapper(fp, encoding="utf-8-sig", newline="")
+        stream = wrapper
+    try:
+        first = True
+        for line in stream:
+            if first:
+                line = line.removeprefix("\ufeff")
+                first = False
+            yield line.rstrip("\r\n")
+    finally:
+        if wrapper is not None:
+            wrapper.detach()
+
+
+def load_json(fp: IO[Any]) -> Any:
+    """Parse a whole JSON file (text or binary); ``ValueError`` with the position when invalid."""
+    raw = fp.read()
+    raw = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
+    return json.loads(raw)
+
+
+def check_iso_datetime(value: str) -> str | None:
+    """An error message when ``value`` is not an ISO 8601 date or date-time, else None."""
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            return f"{value!r} is not an ISO 8601 date or date-time."
+    return None
+
+
+def describe(value: Any) -> str:
+    """Short description of a JSON value's type for error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__

@@ -1,0 +1,249 @@
+"""Read our native JSONL (``annotations.exports.jsonl``) back into ``ExportDocument`` records.
+
+Every field is checked: types, offsets inside the text, ``quote == text[start:end]``, spans
+attributed to a listed annotator, gold spans without annotator, ``adjudicated`` agreeing with
+``gold``. A line with any problem yields no document; each problem is reported with the line number
+(1-based) and the field path. Blank lines are ignored. A valid file reads back into records equal
+to those that were written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import IO, Any
+
+from annotations.exports.jsonl import FORMAT_NAME, OFFSET_UNIT
+from annotations.exports.records import ExportDocument, ExportEvidence, ExportSpan
+from annotations.interop._common import check_iso_datetime, describe, is_int, text_lines
+from annotations.interop.records import ImportReport, ImportResult
+
+STANCES = frozenset({"supports", "refutes", "context"})
+
+
+class _Line:
+    """Validation of one line; collects errors into the report under the line number."""
+
+    def __init__(self, number: int, report: ImportReport) -> None:
+        self.number = number
+        self.report = report
+        self.failed = False
+
+    def error(self, path: str, message: str) -> None:
+        self.failed = True
+        self.report.error(self.number, path, message)
+
+    def string(self, obj: dict[str, Any], key: str, path: str, *, nullable: bool = False) -> Any:
+        if key not in obj:
+            self.error(path, "is missing.")
+            return None
+        value = obj[key]
+        if value is None and nullable:
+            return None
+        if not isinstance(value, str):
+            expected = "a string or null" if nullable else "a string"
+            self.error(path, f"must be {expected}, got {describe(value)}.")
+            return None
+        return value
+
+
+def _parse_span(
+    line: _Line, raw: Any, path: str, text: str, annotators: set[str], gold: bool
+) -> ExportSpan | None:
+    if not isinstance(raw, dict):
+        line.error(path, f"must be an object, got {describe(raw)}.")
+        return None
+    errors_before = line.report.error_count
+    span_id = raw.get("id")
+    if span_id is not None and not is_int(span_id):
+        line.error(f"{path}.id", f"must be an integer or null, got {describe(span_id)}.")
+    annotator = line.string(raw, "annotator", f"{path}.annotator", nullable=True)
+    if gold and annotator is not None:
+        line.error(f"{path}.annotator", "must be null for a gold span.")
+    if not gold:
+        if annotator is None and "annotator" in raw and raw["annotator"] is None:
+            line.error(f"{path}.annotator", "is null; only gold spans have no annotator.")
+        elif annotator is not None and annotator not in annotators:
+            line.error(
+                f"{path}.annotator", f"{annotator!r} is not listed in this line's annotators."
+            )
+    label = line.string(raw, "label", f"{path}.label")
+    if label == "":
+        line.error(f"{path}.label", "must not be empty.")
+    start_raw, end_raw = raw.get("start"), raw.get("end")
+    start = end = 0
+    offsets_ok = True
+    if is_int(start_raw):
+        start = start_raw
+    else:
+        line.error(f"{path}.start", f"must be an integer, got {describe(start_raw)}.")
+        offsets_ok = False
+    if is_int(end_raw):
+        end = end_raw
+    else:
+        line.error(f"{path}.end", f"must be an integer, got {describe(end_raw)}.")
+        offsets_ok = False
+    if offsets_ok and not 0 <= start < end <= len(text):
+        line.error(
+            f"{path}.end",
+            f"[{start}, {end}) is not a non-empty range inside the text "
+            f"(0..{len(text)} code points).",
+        )
+        offsets_ok = False
+    quote = line.string(raw, "quote", f"{path}.quote")
+    if offsets_ok and quote is not None and text[start:end] != quote:
+        line.error(
+            f"{path}.quote",
+            f"does not match the text at [{start}, {end}): the text there is "
+            f"{text[start:end]!r}. Offsets are Unicode code points.",
+        )
+    status = line.string(raw, "status", f"{path}.status", nullable=True)
+    note = line.string(raw, "note", f"{path}.note")
+    rationale = raw.get("verdict_rationale", "")
+    if not isinstance(rationale, str):
+        line.error(f"{path}.verdict_rationale", f"must be a string, got {describe(rationale)}.")
+    evidence_raw = raw.get("evidence")
+    evidence: list[ExportEvidence] = []
+    if not isinstance(evidence_raw, list):
+        line.error(f"{path}.evidence", f"must be an array, got {describe(evidence_raw)}.")
+    else:
+        for k, item in enumerate(evidence_raw):
+            item_path = f"{path}.evidence[{k}]"
+            if not isinstance(item, dict):
+                line.error(item_path, f"must be an object, got {describe(item)}.")
+                continue
+            url = line.string(item, "url", f"{item_path}.url")
+            item_note = line.string(item, "note", f"{item_path}.note")
+            stance = line.string(item, "stance", f"{item_path}.stance")
+            if stance is not None and stance not in STANCES:
+                line.error(
+                    f"{item_path}.stance", f"must be one of {sorted(STANCES)}, got {stance!r}."
+                )
+            if url is not None and item_note is not None and stance is not None:
+                evidence.append(ExportEvidence(url=url, note=item_note, stance=stance))
+    if line.report.error_count != errors_before:
+        return None
+    return ExportSpan(
+        span_id=span_id,
+        annotator=annotator,
+        label=label,
+        start=start,
+        end=end,
+        quote=quote,
+        status=status,
+        note=note,
+        evidence=tuple(evidence),
+        verdict_rationale=rationale,
+    )
+
+
+def parse_line(obj: Any, number: int, report: ImportReport) -> ExportDocument | None:
+    """One decoded line, or None (with errors in ``report``) when it is not valid."""
+    line = _Line(number, report)
+    if not isinstance(obj, dict):
+        line.error("", f"each line must be a JSON object, got {describe(obj)}.")
+        return None
+    if obj.get("format") != FORMAT_NAME:
+        line.error("format", f"must be {FORMAT_NAME!r}, got {obj.get('format')!r}.")
+        return None
+    if obj.get("offset_unit") != OFFSET_UNIT:
+        line.error("offset_unit", f"must be {OFFSET_UNIT!r}, got {obj.get('offset_unit')!r}.")
+        return None
+    raw_id = obj.get("document_id")
+    document_id = 0
+    if is_int(raw_id):
+        document_id = raw_id
+    else:
+        line.error("document_id", f"must be an integer, got {describe(raw_id)}.")
+    text = line.string(obj, "text", "text")
+    if text == "":
+        line.error("text", "must not be empty.")
+    title = line.string(obj, "title", "title")
+    source_url = line.string(obj, "source_url", "source_url")
+    published_at = line.string(obj, "published_at", "published_at", nullable=True)
+    if published_at is not None:
+        problem = check_iso_datetime(published_at)
+        if problem:
+            line.error("published_at", problem)
+    raw_metadata = obj.get("metadata")
+    metadata: dict[str, Any] = {}
+    if isinstance(raw_metadata, dict):
+        metadata = raw_metadata
+    else:
+        line.error("metadata", f"must be an object, got {describe(raw_metadata)}.")
+    annotators_raw = obj.get("annotators")
+    annotators: list[str] = []
+    if not isinstance(annotators_raw, list) or not all(isinstance(a, str) for a in annotators_raw):
+        line.error("annotators", "must be an array of usernames (strings).")
+    else:
+        annotators = annotators_raw
+        if len(set(annotators)) != len(annotators):
+            line.error("annotators", "lists the same annotator twice.")
+    agreement = obj.get("agreement")
+    if agreement is not None and not isinstance(agreement, dict):
+        line.error("agreement", f"must be an object or null, got {describe(agreement)}.")
+    adjudicated = obj.get("adjudicated")
+    gold_raw = obj.get("gold")
+    if not isinstance(adjudicated, bool):
+        line.error("adjudicated", f"must be true or false, got {describe(adjudicated)}.")
+    elif adjudicated != (gold_raw is not None):
+        line.error("gold", "must be an array when adjudicated is true, and null when it is false.")
+    if line.failed or text is None:
+        return None
+    known = set(annotators)
+    spans_raw = obj.get("spans")
+    spans: list[ExportSpan] = []
+    if not isinstance(spans_raw, list):
+        line.error("spans", f"must be an array, got {describe(spans_raw)}.")
+    else:
+        for k, raw in enumerate(spans_raw):
+            span = _parse_span(line, raw, f"spans[{k}]", text, known, gold=False)
+            if span is not None:
+                spans.append(span)
+    gold: list[ExportSpan] | None = None
+    if gold_raw is not None:
+        if not isinstance(gold_raw, list):
+            line.error("gold", f"must be an array or null, got {describe(gold_raw)}.")
+        else:
+            gold = []
+            for k, raw in enumerate(gold_raw):
+                span = _parse_span(line, raw, f"gold[{k}]", text, known, gold=True)
+                if span is not None:
+                    gold.append(span)
+    if line.failed:
+        return None
+    return ExportDocument(
+        document_id=document_id,
+        title=title,
+        text=text,
+        source_url=source_url,
+        published_at=published_at,
+        metadata=metadata,
+        annotators=tuple(annotators),
+        spans=tuple(spans),
+        gold=None if gold is None else tuple(gold),
+        agreement=agreement,
+    )
+
+
+def iter_native_jsonl(fp: IO[Any], report: ImportReport) -> Iterator[ExportDocument]:
+    """Stream the valid documents of ``fp``; problems go to ``report`` (check ``report.ok``)."""
+    for number, raw_line in enumerate(text_lines(fp), start=1):
+        if not raw_line.strip():
+            continue
+        report.items += 1
+        try:
+            obj = json.loads(raw_line)
+        except ValueError as exc:
+            report.error(number, "", f"is not valid JSON: {exc}.")
+            continue
+        document = parse_line(obj, number, report)
+        if document is not None:
+            report.see(document)
+            yield document
+
+
+def read_native_jsonl(fp: IO[Any]) -> ImportResult:
+    report = ImportReport()
+    documents = list(iter_native_jsonl(fp, report))
+    return ImportResult.from_report(documents, report)
