@@ -12,8 +12,8 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count
 
 from annotations import agreement_runs
 from annotations.jobs import worker_status
@@ -22,7 +22,6 @@ from annotations.models import (
     AgreementReport,
     Assignment,
     AssignmentState,
-    Document,
     DocumentAdjudication,
     Label,
     Membership,
@@ -36,39 +35,41 @@ TREND_LIMIT = 50
 QUEUE_LIMIT = 20
 
 
-def _count_subquery(**filters: Any) -> Coalesce:
-    rows = (
-        Assignment.objects.filter(document=OuterRef("pk"), **filters)
-        .order_by()
-        .values("document")
-        .annotate(n=Count("id"))
-        .values("n")[:1]
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+_DOCUMENT_STATES_SQL = """
+SELECT count(*),
+       count(*) FILTER (WHERE a.assigned IS NULL),
+       count(*) FILTER (WHERE a.assigned > 0 AND a.submitted = 0),
+       count(*) FILTER (WHERE a.submitted > 0 AND a.submitted < %(wanted)s),
+       count(*) FILTER (WHERE a.submitted >= %(wanted)s)
+FROM annotations_document d
+LEFT JOIN (
+    SELECT document_id, count(*) AS assigned, count(*) FILTER (WHERE state = 'submitted') AS submitted
+    FROM annotations_assignment WHERE project_id = %(project)s GROUP BY document_id
+) a ON a.document_id = d.id
+WHERE d.project_id = %(project)s
+"""
 
 
 def document_progress(project: Project) -> dict[str, int]:
     """Documents by state: unassigned; assigned (nobody submitted yet); partly submitted;
-    complete (``annotators_per_document`` submissions); adjudicated."""
-    wanted = project.annotators_per_document
-    counts = (
-        Document.objects.filter(project=project)
-        .annotate(
-            submitted=_count_subquery(state=AssignmentState.SUBMITTED),
-            assigned=_count_subquery(),
+    complete (``annotators_per_document`` submissions); adjudicated. One pass over the
+    assignments grouped by document (raw SQL: the ORM would correlate a subquery per document)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _DOCUMENT_STATES_SQL, {"project": project.pk, "wanted": project.annotators_per_document}
         )
-        .aggregate(
-            total=Count("id"),
-            unassigned=Count("id", filter=Q(assigned=0)),
-            not_started=Count("id", filter=Q(assigned__gt=0, submitted=0)),
-            partly_submitted=Count("id", filter=Q(submitted__gt=0, submitted__lt=wanted)),
-            complete=Count("id", filter=Q(submitted__gte=wanted)),
-        )
-    )
-    counts["adjudicated"] = DocumentAdjudication.objects.filter(
+        total, unassigned, not_started, partly, complete = cursor.fetchone()
+    adjudicated = DocumentAdjudication.objects.filter(
         project=project, state=AdjudicationState.ADJUDICATED
     ).count()
-    return {key: value or 0 for key, value in counts.items()}
+    return {
+        "total": total,
+        "unassigned": unassigned,
+        "not_started": not_started,
+        "partly_submitted": partly,
+        "complete": complete,
+        "adjudicated": adjudicated,
+    }
 
 
 def annotator_progress(project: Project) -> list[dict[str, Any]]:

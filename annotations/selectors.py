@@ -107,7 +107,10 @@ def span_list(*, access: ProjectAccess, user: User) -> QuerySet[Span]:
             qs = qs.filter(annotator=user)
         else:
             qs = qs.filter(
-                Exists(Assignment.objects.filter(document=OuterRef("document_id"), annotator=user))
+                Q(annotator=user)
+                | Exists(
+                    Assignment.objects.filter(document=OuterRef("document_id"), annotator=user)
+                )
             )
     return qs.select_related("annotator", "label", "status").prefetch_related(
         Prefetch("evidence", queryset=Evidence.objects.order_by("order", "id"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.validators import slug_re
 from django.db.models import Model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -287,6 +288,8 @@ class ProjectRelatedField(serializers.RelatedField):
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("type", model=name)
         is_id = isinstance(data, int) or (data.isascii() and data.isdigit())
+        if not is_id and not slug_re.match(data):
+            self.fail("unknown", model=name, value=data)  # keys are slugs: no need to look
         lookup = {"pk": data} if is_id else {"key": data}
         obj = self.model.objects.filter(project=project, **lookup).first()
         if obj is None:

@@ -26,6 +26,7 @@ from annotations.models import (
     Document,
     Evidence,
     EvidenceStance,
+    GoldSpan,
     Label,
     Membership,
     Project,
@@ -94,8 +95,9 @@ def project_create(
 
 @transaction.atomic
 def project_delete(*, project: Project) -> None:
-    """Delete a project and everything in it. Spans go first: their labels and statuses are
-    PROTECTed foreign keys, which Django's cascade would otherwise refuse to delete."""
+    """Delete a project and everything in it. Spans and gold spans go first: their labels and
+    statuses are PROTECTed foreign keys, which Django's cascade would otherwise refuse to delete."""
+    GoldSpan.objects.filter(project=project).delete()  # with their evidence and verdict history
     Span.objects.filter(project=project).delete()
     project.delete()
 
@@ -112,6 +114,7 @@ def membership_add(*, project: Project, user: AbstractBaseUser, role: str) -> Me
 
 @transaction.atomic
 def membership_change_role(*, membership: Membership, role: str) -> Membership:
+    _lock_project(membership.project_id)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == Role.MANAGER and role != Role.MANAGER:
         _check_not_last_manager(membership)
@@ -122,10 +125,17 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
 
 @transaction.atomic
 def membership_remove(*, membership: Membership) -> None:
+    _lock_project(membership.project_id)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == Role.MANAGER:
         _check_not_last_manager(membership)
     membership.delete()
+
+
+def _lock_project(project_id: int) -> None:
+    """Serialise membership changes of one project. Locking only the memberships involved lets two
+    managers who step down at once each hold their own row and wait for the other's: deadlock."""
+    Project.objects.select_for_update().filter(pk=project_id).first()
 
 
 def _check_not_last_manager(membership: Membership) -> None:
@@ -358,7 +368,9 @@ def assignment_transition(
     assignment.time_spent_seconds += time_spent_seconds
     assignment.save()
     if action == "submit" or previous_state == AssignmentState.SUBMITTED:
-        document_inputs_changed(project_id=assignment.project_id, document_ids=[assignment.document_id])
+        document_inputs_changed(
+            project_id=assignment.project_id, document_ids=[assignment.document_id]
+        )
     return assignment
 
 
@@ -436,10 +448,8 @@ def span_create(
     check_status(status, project, is_new_use=True)
     checked_quote = check_span_offsets(document, start, end, quote)
     evidence_items = check_evidence(evidence)
-    if Span.objects.filter(
-        document=document, annotator=annotator, label=label, start=start, end=end
-    ).exists():
-        _raise_duplicate()
+    # No "exists?" query first: the unique constraint span_unique_per_annotator is the duplicate
+    # check (race-free, one query fewer); the savepoint keeps the transaction usable after it.
     try:
         with transaction.atomic():
             span = Span.objects.create(
@@ -455,7 +465,8 @@ def span_create(
             )
     except IntegrityError:
         _raise_duplicate()
-    _replace_evidence(span, evidence_items)
+    if evidence_items:  # a new span has no evidence to replace
+        _replace_evidence(span, evidence_items)
     document_inputs_changed(project_id=project.pk, document_ids=[document.pk])
     return span
 

@@ -57,6 +57,8 @@ def utf16_to_codepoint_offset(text: str, utf16_offset: int) -> int:
         units += 2 if ord(char) > 0xFFFF else 1
     if units == utf16_offset:
         return len(text)
+    if utf16_offset < units:  # the text ends with an astral character
+        raise ValueError(f"UTF-16 offset {utf16_offset} falls inside a surrogate pair")
     raise ValueError(f"UTF-16 offset {utf16_offset} is past the end of the text")
 
 

@@ -9,7 +9,6 @@ from rest_framework.test import APIClient
 
 from annotations.models import Role
 from tests.factories import DocumentFactory, UserFactory, add_member, assign, make_project
-
 from workbench.celery import app as celery_app
 
 # Each pytest process (xdist worker) gets its own Celery queue on the shared Redis, so a test
@@ -125,8 +124,21 @@ def db_snapshot(db):
         models.Job,
     ]
 
-    def snapshot() -> dict[str, list[tuple]]:
-        return {m.__name__: list(m.objects.order_by("pk").values_list()) for m in tables}
+    from django.db import connection
+
+    def snapshot() -> dict[str, list]:
+        if connection.vendor != "postgresql":
+            return {m.__name__: list(m.objects.order_by("pk").values_list()) for m in tables}
+        # One query instead of one per table: the permission matrix takes hundreds of snapshots.
+        parts = ", ".join(
+            f"'{m.__name__}', (SELECT coalesce(json_agg(t ORDER BY t.{m._meta.pk.column}), '[]') "
+            f"FROM {connection.ops.quote_name(m._meta.db_table)} t)"
+            for m in tables
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT json_build_object({parts})")
+            (rows,) = cursor.fetchone()
+        return rows
 
     return snapshot
 

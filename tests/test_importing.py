@@ -20,7 +20,9 @@ def import_project(db):
 
 
 def write_jsonl(path: Path, records: list[object]) -> Path:
-    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8"
+    )
     return path
 
 
@@ -35,7 +37,9 @@ def test_folder_of_corpus_articles_keeps_text_exactly(import_project, corpus_dir
         raw = file.read_bytes().decode("utf-8")
         title, _, text = raw.partition("\n")
         assert stored[title.strip()] == text  # byte for byte, NBSP and curly quotes included
-    nbsp_doc = Document.objects.get(project=import_project, title__startswith=files[4].read_text().split("\n")[0][:30])
+    nbsp_doc = Document.objects.get(
+        project=import_project, title__startswith=files[4].read_text().split("\n")[0][:30]
+    )
     assert "\u00a0" in nbsp_doc.text
 
 
@@ -104,7 +108,7 @@ def test_bad_line_after_a_full_batch_rolls_back_the_batch(import_project, tmp_pa
 def test_csv_with_multiline_text_and_metadata(import_project, tmp_path):
     path = tmp_path / "docs.csv"
     path.write_text(
-        'title,text,source_url,published_at,metadata\r\n'
+        "title,text,source_url,published_at,metadata\r\n"
         'A,"First para\n\nSecond ""quoted"" para",https://example.org,2024-02-01,"{""k"": 1}"\r\n'
         "B,Plain,,,\r\n",
         encoding="utf-8",
@@ -134,25 +138,46 @@ def test_invalid_utf8_txt_file_is_reported_others_imported(import_project, tmp_p
     assert results["a.txt"].ok
     assert results["b.txt"].errors[0].field == "file"
     assert results["c.txt"].errors[0].field == "text"
-    assert list(Document.objects.filter(project=import_project).values_list("title", flat=True)) == ["Title A"]
+    assert list(
+        Document.objects.filter(project=import_project).values_list("title", flat=True)
+    ) == ["Title A"]
 
 
 def test_ten_thousand_documents_stream_in_batches(import_project, tmp_path):
-    path = write_jsonl(tmp_path / "many.jsonl", [{"text": f"Document number {i}.", "title": str(i)} for i in range(10_000)])
+    path = write_jsonl(
+        tmp_path / "many.jsonl",
+        [{"text": f"Document number {i}.", "title": str(i)} for i in range(10_000)],
+    )
     [result] = import_path(project=import_project, path=path)
     assert result.created == 10_000
     assert Document.objects.filter(project=import_project).count() == 10_000
-    assert Document.objects.get(project=import_project, title="9999").text == "Document number 9999."
+    assert (
+        Document.objects.get(project=import_project, title="9999").text == "Document number 9999."
+    )
 
 
 def test_command_imports_and_reports_errors(import_project, tmp_path, corpus_dir):
     out, err = io.StringIO(), io.StringIO()
-    call_command("import_documents", str(import_project.pk), str(corpus_dir), "--no-progress", stdout=out, stderr=err)
+    call_command(
+        "import_documents",
+        str(import_project.pk),
+        str(corpus_dir),
+        "--no-progress",
+        stdout=out,
+        stderr=err,
+    )
     assert "Imported 5 document(s)" in out.getvalue()
 
     bad = write_jsonl(tmp_path / "bad.jsonl", [{"text": "fine"}, {"text": 3}])
     with pytest.raises(CommandError, match="1 file"):
-        call_command("import_documents", str(import_project.pk), str(bad), "--no-progress", stdout=out, stderr=err)
+        call_command(
+            "import_documents",
+            str(import_project.pk),
+            str(bad),
+            "--no-progress",
+            stdout=out,
+            stderr=err,
+        )
     assert "line 2, text" in err.getvalue()
     assert Document.objects.filter(project=import_project).count() == 5
 
@@ -169,7 +194,9 @@ def test_command_refuses_bad_arguments(import_project, tmp_path, args, message):
     (tmp_path / "notes.md").write_text("x")
     argv = [a.format(project=import_project.pk, tmp=tmp_path) for a in args]
     with pytest.raises(CommandError, match=message):
-        call_command("import_documents", *argv, "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "import_documents", *argv, "--no-progress", stdout=io.StringIO(), stderr=io.StringIO()
+        )
 
 
 # --- API -----------------------------------------------------------------------------------------
@@ -195,7 +222,9 @@ def named_file(name: str, content: bytes) -> io.BytesIO:
     return f
 
 
-def test_api_import_of_corpus_files_runs_as_job(client_for, project, manager, corpus_dir, settings, upload):
+def test_api_import_of_corpus_files_runs_as_job(
+    client_for, project, manager, corpus_dir, settings, upload
+):
     files = [named_file(p.name, p.read_bytes()) for p in sorted(corpus_dir.glob("*.txt"))]
     response = upload(client_for(manager), project, *files)
     assert response.status_code == 202, response.json()
@@ -209,7 +238,9 @@ def test_api_import_of_corpus_files_runs_as_job(client_for, project, manager, co
     assert not any(Path(settings.MEDIA_ROOT, "imports").iterdir())  # uploads removed after the job
 
 
-def test_api_import_failed_file_makes_failed_job_with_line_errors(client_for, project, manager, upload):
+def test_api_import_failed_file_makes_failed_job_with_line_errors(
+    client_for, project, manager, upload
+):
     good = named_file("good.jsonl", b'{"text": "fine"}\n')
     bad = named_file("bad.jsonl", b'{"text": "fine"}\n{"text": ""}\n')
     response = upload(client_for(manager), project, good, bad)
@@ -218,7 +249,9 @@ def test_api_import_failed_file_makes_failed_job_with_line_errors(client_for, pr
     assert "1 of 2 file(s)" in job["error"]
     by_file = {f["file"]: f for f in job["result"]["files"]}
     assert by_file["good.jsonl"]["created"] == 1
-    assert by_file["bad.jsonl"]["errors"] == [{"line": 2, "field": "text", "message": by_file["bad.jsonl"]["errors"][0]["message"]}]
+    assert by_file["bad.jsonl"]["errors"] == [
+        {"line": 2, "field": "text", "message": by_file["bad.jsonl"]["errors"][0]["message"]}
+    ]
     assert list(Document.objects.filter(project=project).values_list("text", flat=True)) == ["fine"]
 
 
@@ -249,9 +282,13 @@ def test_api_import_needs_manager(client_for, project, reviewer, annotator, outs
 
 def test_bulk_endpoint_is_all_or_nothing(client_for, project, manager):
     url = f"/api/v1/projects/{project.pk}/documents/bulk/"
-    ok = client_for(manager).post(url, {"documents": [{"text": "a"}, {"text": "b", "title": "B"}]}, format="json")
+    ok = client_for(manager).post(
+        url, {"documents": [{"text": "a"}, {"text": "b", "title": "B"}]}, format="json"
+    )
     assert ok.status_code == 201 and ok.json() == {"created": 2}
-    bad = client_for(manager).post(url, {"documents": [{"text": "c"}, {"text": ""}, "nope"]}, format="json")
+    bad = client_for(manager).post(
+        url, {"documents": [{"text": "c"}, {"text": ""}, "nope"]}, format="json"
+    )
     assert bad.status_code == 400
     assert [(e["line"], e["field"]) for e in bad.json()["errors"]] == [(2, "text"), (3, "line")]
     assert Document.objects.filter(project=project).count() == 2

@@ -86,7 +86,8 @@ class AdjudicationViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
     def scoped_queryset(self) -> QuerySet[Document]:
         return Document.objects.filter(project=self.access.project)
 
-    @extend_schema(responses={200: dict})
+    # A list answered as one object: name the operation, or it collides with retrieve's.
+    @extend_schema(operation_id="v1_projects_adjudication_list", responses={200: dict})
     def list(self, request: Request, project_pk: str) -> Response:
         project = self.access.project
         submitted = (

@@ -92,6 +92,10 @@ class DocumentViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
 
 
 class AssignmentFilter(django_filters.FilterSet):
+    # Plain numbers: see SpanFilter.
+    annotator = django_filters.NumberFilter()
+    document = django_filters.NumberFilter()
+
     class Meta:
         model = Assignment
         fields = ["state", "annotator", "document"]

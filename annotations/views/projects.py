@@ -74,7 +74,7 @@ class ProjectViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance: Project) -> None:
         self._require_manager(instance)
-        instance.delete()
+        services.project_delete(project=instance)
 
 
 class MembershipViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import selectors, services
-from annotations.models import Role, Span
+from annotations.models import Evidence, Role, Span
 from annotations.serializers import SpanInputSerializer, SpanSerializer, SpanUpdateSerializer
 from annotations.services import EvidenceInput
 from annotations.views.base import ProjectScopedViewSet
@@ -53,6 +53,13 @@ def _evidence(items: list[dict[str, Any]] | None) -> list[EvidenceInput] | None:
 
 
 class SpanFilter(django_filters.FilterSet):
+    # Plain numbers, not model choices: "no such choice" for an id of another project would tell
+    # an outsider that it exists elsewhere. The queryset is already scoped to the project.
+    document = django_filters.NumberFilter()
+    annotator = django_filters.NumberFilter()
+    label = django_filters.NumberFilter()
+    status = django_filters.NumberFilter()
+
     class Meta:
         model = Span
         fields = ["document", "annotator", "label", "status"]
@@ -82,8 +89,11 @@ class SpanViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
             raise PermissionDenied("You can change only your own spans.")
         return span
 
-    def _respond(self, span: Span, code: int = status.HTTP_200_OK) -> Response:
-        span = self.scoped_queryset().get(pk=span.pk)
+    def _respond(
+        self, span: Span, code: int = status.HTTP_200_OK, *, reload: bool = True
+    ) -> Response:
+        if reload:
+            span = self.scoped_queryset().get(pk=span.pk)
         response = Response(SpanSerializer(span).data, status=code)
         response["ETag"] = _etag(span)
         return response
@@ -99,6 +109,7 @@ class SpanViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
         document = (
             selectors.document_list(access=self.access, user=request.user)
             .filter(pk=values["document"])
+            .select_related("project")  # span_create reads document.project
             .first()
         )
         if document is None:
@@ -120,7 +131,11 @@ class SpanViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
             note=values.get("note", ""),
             evidence=_evidence(values.get("evidence")) or (),
         )
-        return self._respond(span, status.HTTP_201_CREATED)
+        # The new span already holds its annotator, label and status: only evidence is read back.
+        prefetch_related_objects(
+            [span], Prefetch("evidence", queryset=Evidence.objects.order_by("order", "id"))
+        )
+        return self._respond(span, status.HTTP_201_CREATED, reload=False)
 
     @extend_schema(
         request=SpanUpdateSerializer, responses={200: SpanSerializer}, parameters=[IF_MATCH]
