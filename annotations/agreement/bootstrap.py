@@ -26,7 +26,7 @@ from scipy import sparse
 FloatArray = npt.NDArray[np.float64]
 
 _ZERO_TOLERANCE = 1e-12
-_DRAWS_PER_BLOCK = 4_000_000  # bounds memory: one block holds at most this many draws
+_DRAWS_PER_BLOCK = 1_000_000  # bounds memory (~40 MB per block of draws and weights)
 
 
 @dataclass(frozen=True, slots=True)

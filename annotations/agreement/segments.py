@@ -81,19 +81,28 @@ def segment_values(doc: DocumentAnnotations) -> SegmentValues:
     last = np.searchsorted(boundaries, ends)
 
     # Coverage counts per (annotator, label, segment) by a difference array and a running sum.
-    coverage = np.zeros((m, len(labels), n_segments + 1), dtype=np.int64)
-    np.add.at(coverage, (span_annotator, span_label, first), 1)
-    np.add.at(coverage, (span_annotator, span_label, last), -1)
-    present = np.cumsum(coverage, axis=2)[:, :, :n_segments] > 0
+    n_labels, width = len(labels), n_segments + 1
+    row = (span_annotator * n_labels + span_label) * width
+    coverage = np.bincount(
+        np.concatenate((row + first, row + last)),
+        weights=np.concatenate((np.ones(len(spans)), -np.ones(len(spans)))),
+        minlength=m * n_labels * width,
+    ).reshape(m, n_labels, width)
+    present = np.cumsum(coverage, axis=2)[:, :, :n_segments] > 0.5
 
     # Pack each label set into int64 words (62 labels per word) and number the distinct sets.
-    n_words = -(-len(labels) // _BITS_PER_WORD)
-    words = np.zeros((m, n_segments, n_words), dtype=np.int64)
-    for bit in range(len(labels)):
-        word, offset = divmod(bit, _BITS_PER_WORD)
-        words[:, :, word] |= present[:, bit, :].astype(np.int64) << offset
-    flat = words.reshape(m * n_segments, n_words)
-    unique_words, inverse = np.unique(flat, axis=0, return_inverse=True)
+    n_words = -(-n_labels // _BITS_PER_WORD)
+    bit_values = np.left_shift(1, np.arange(n_labels, dtype=np.int64) % _BITS_PER_WORD)
+    words = np.zeros((m * n_segments, n_words), dtype=np.int64)
+    flat_present = present.transpose(0, 2, 1).reshape(m * n_segments, n_labels)
+    for word in range(n_words):
+        part = slice(word * _BITS_PER_WORD, (word + 1) * _BITS_PER_WORD)
+        words[:, word] = flat_present[:, part] @ bit_values[part]
+    if n_words == 1:
+        unique_first, inverse = np.unique(words[:, 0], return_inverse=True)
+        unique_words = unique_first[:, None]
+    else:
+        unique_words, inverse = np.unique(words, axis=0, return_inverse=True)
     keys = [_label_set(row, labels) for row in unique_words]
     # np.unique orders by bit pattern; re-number so categories are sorted by canonical key.
     order = sorted(range(len(keys)), key=lambda i: keys[i])
@@ -129,34 +138,31 @@ class CharacterTables:
     categories: tuple[Category, ...]  # local category index -> canonical key
     pairs: tuple[PairTable, ...]  # every pair a < b of ``annotators``
 
-    def table(self, pair: PairTable) -> FloatArray:
+    def tables(self) -> FloatArray:
+        """Dense tables, shape (pairs, categories, categories), in the order of ``pairs``."""
         k = len(self.categories)
-        dense = np.zeros((k, k), dtype=np.float64)
-        for c, d, count in pair.cells:
-            dense[c, d] += count
+        dense = np.zeros((len(self.pairs), k, k), dtype=np.float64)
+        for p, pair in enumerate(self.pairs):
+            if pair.cells:
+                cells = np.array(pair.cells, dtype=np.int64)
+                dense[p, cells[:, 0], cells[:, 1]] = cells[:, 2]  # cells are distinct
         return dense
 
     def coincidence(self, *, without: int | None = None) -> FloatArray:
         """Local coincidence matrix, optionally with annotator ``without`` left out."""
         k = len(self.categories)
         m = len(self.annotators) - (1 if without in self.annotators else 0)
-        matrix = np.zeros((k, k), dtype=np.float64)
         if m < 2:
-            return matrix
-        for pair in self.pairs:
-            if without in (pair.annotator_a, pair.annotator_b):
-                continue
-            for c, d, count in pair.cells:
-                matrix[c, d] += count
-                matrix[d, c] += count
-        return matrix / (m - 1)
+            return np.zeros((k, k), dtype=np.float64)
+        keep = [without not in (p.annotator_a, p.annotator_b) for p in self.pairs]
+        summed = self.tables()[keep].sum(axis=0)
+        return (summed + summed.T) / (m - 1)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "categories": [list(c) for c in self.categories],
             "pairs": [
-                [p.annotator_a, p.annotator_b, [list(cell) for cell in p.cells]]
-                for p in self.pairs
+                [p.annotator_a, p.annotator_b, [list(cell) for cell in p.cells]] for p in self.pairs
             ],
         }
 
@@ -166,9 +172,7 @@ class CharacterTables:
             annotators=tuple(sorted(annotators)),
             categories=tuple(tuple(int(x) for x in c) for c in data["categories"]),
             pairs=tuple(
-                PairTable(
-                    int(a), int(b), tuple((int(c), int(d), int(n)) for c, d, n in cells)
-                )
+                PairTable(int(a), int(b), tuple((int(c), int(d), int(n)) for c, d, n in cells))
                 for a, b, cells in data["pairs"]
             ),
         )
@@ -181,12 +185,11 @@ def character_tables(doc: DocumentAnnotations) -> CharacterTables:
     lengths = values.lengths.astype(np.float64)
     pairs: list[PairTable] = []
     for i, j in combinations(range(len(values.annotators)), 2):
-        flat = np.bincount(
-            values.codes[i] * k + values.codes[j], weights=lengths, minlength=k * k
-        )
+        flat = np.bincount(values.codes[i] * k + values.codes[j], weights=lengths, minlength=k * k)
         nonzero = np.flatnonzero(flat)
+        counts = np.rint(flat[nonzero]).astype(np.int64)
         cells = tuple(
-            (int(x // k), int(x % k), int(round(flat[x]))) for x in nonzero.tolist()
+            zip((nonzero // k).tolist(), (nonzero % k).tolist(), counts.tolist(), strict=True)
         )
         pairs.append(PairTable(values.annotators[i], values.annotators[j], cells))
     return CharacterTables(values.annotators, values.categories, tuple(pairs))

@@ -31,13 +31,17 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, groupby
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
 from annotations.agreement.records import DocumentAnnotations, SpanRecord
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,36 +84,30 @@ class StatusSums:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _Match:
-    iou: float
-    first: int  # index into the document's sorted span list
-    second: int
+def _overlaps(
+    labels: IntArray, begins: IntArray, ends: IntArray
+) -> tuple[npt.NDArray[np.bool_], FloatArray]:
+    """Eligibility (same label, IoU >= 0.5) and IoU of every pair of the given spans."""
+    inter = np.clip(
+        np.minimum(ends[:, None], ends[None, :]) - np.maximum(begins[:, None], begins[None, :]),
+        0,
+        None,
+    )
+    lengths = ends - begins
+    union = lengths[:, None] + lengths[None, :] - inter
+    eligible = (labels[:, None] == labels[None, :]) & (inter > 0) & (2 * inter >= union)
+    return eligible, inter / union
 
 
-def overlap_matching(
-    first: Sequence[SpanRecord], second: Sequence[SpanRecord]
-) -> list[tuple[int, int, float]]:
-    """One-to-one overlap matches ``(index in first, index in second, IoU)``."""
-    if not first or not second:
-        return []
-    li = np.array([s.label for s in first])
-    lj = np.array([s.label for s in second])
-    bi = np.array([s.start for s in first], dtype=np.int64)
-    ei = np.array([s.end for s in first], dtype=np.int64)
-    bj = np.array([s.start for s in second], dtype=np.int64)
-    ej = np.array([s.end for s in second], dtype=np.int64)
-    inter = np.clip(np.minimum(ei[:, None], ej[None, :]) - np.maximum(bi[:, None], bj[None, :]), 0, None)
-    union = (ei - bi)[:, None] + (ej - bj)[None, :] - inter
-    eligible = (li[:, None] == lj[None, :]) & (inter > 0) & (2 * inter >= union)
+def _matching(eligible: npt.NDArray[np.bool_], iou: FloatArray) -> list[tuple[int, int, float]]:
+    """Maximum one-to-one matching of an eligibility matrix, ties broken by total IoU."""
     rows, cols = np.nonzero(eligible)
     if rows.size == 0:
         return []
-    iou = inter / union
-    if len(np.unique(rows)) == rows.size and len(np.unique(cols)) == cols.size:
+    sub_rows, sub_cols = np.unique(rows), np.unique(cols)
+    if len(sub_rows) == rows.size and len(sub_cols) == cols.size:
         # Already a matching (the usual case): nothing to choose.
         return [(r, c, float(iou[r, c])) for r, c in zip(rows.tolist(), cols.tolist(), strict=True)]
-    sub_rows, sub_cols = np.unique(rows), np.unique(cols)
     sub = eligible[np.ix_(sub_rows, sub_cols)]
     bonus = float(min(len(sub_rows), len(sub_cols)) + 1)
     cost = np.where(sub, -(bonus + iou[np.ix_(sub_rows, sub_cols)]), 0.0)
@@ -119,6 +117,20 @@ def overlap_matching(
         for r, c in zip(assigned_rows.tolist(), assigned_cols.tolist(), strict=True)
         if sub[r, c]
     ]
+
+
+def overlap_matching(
+    first: Sequence[SpanRecord], second: Sequence[SpanRecord]
+) -> list[tuple[int, int, float]]:
+    """One-to-one overlap matches ``(index in first, index in second, IoU)``."""
+    both = [*first, *second]
+    eligible, iou = _overlaps(
+        np.array([s.label for s in both], dtype=np.int64),
+        np.array([s.start for s in both], dtype=np.int64),
+        np.array([s.end for s in both], dtype=np.int64),
+    )
+    n = len(first)
+    return _matching(eligible[:n, n:], iou[:n, n:])
 
 
 def _span_order(span: SpanRecord) -> tuple[int, int, int, int, int]:
@@ -131,55 +143,74 @@ def span_matches(doc: DocumentAnnotations) -> tuple[tuple[SpanPairCounts, ...], 
     if len(doc.annotators) < 2:
         return (), StatusSums((), 0, 0, 0)
     spans = sorted(doc.spans, key=_span_order)
-    by_annotator: dict[int, list[int]] = {a: [] for a in doc.annotators}
-    for index, span in enumerate(spans):
-        by_annotator[span.annotator].append(index)
+    labels = np.array([s.label for s in spans], dtype=np.int64)
+    eligible, iou = _overlaps(
+        labels,
+        np.array([s.start for s in spans], dtype=np.int64),
+        np.array([s.end for s in spans], dtype=np.int64),
+    )
+    # Spans are sorted by annotator, so each annotator's spans are one slice.
+    ranges: dict[int, range] = {}
+    first = 0
+    for annotator, group in groupby(spans, key=lambda x: x.annotator):
+        size = sum(1 for _ in group)
+        ranges[annotator] = range(first, first + size)
+        first += size
+    per_label = {a: Counter(s.label for s in spans[r.start : r.stop]) for a, r in ranges.items()}
+    keys = {
+        a: Counter((s.label, s.start, s.end) for s in spans[r.start : r.stop])
+        for a, r in ranges.items()
+    }
 
     counts: list[SpanPairCounts] = []
-    links: list[_Match] = []
+    links: list[tuple[float, int, int]] = []
+    empty: Counter[Any] = Counter()
     for a, b in combinations(sorted(doc.annotators), 2):
-        mine = [spans[i] for i in by_annotator[a]]
-        theirs = [spans[i] for i in by_annotator[b]]
-        per_label_a = Counter(s.label for s in mine)
-        per_label_b = Counter(s.label for s in theirs)
-        keys_a = Counter((s.label, s.start, s.end) for s in mine)
-        keys_b = Counter((s.label, s.start, s.end) for s in theirs)
+        mine, theirs = ranges.get(a, range(0)), ranges.get(b, range(0))
         exact: Counter[int] = Counter()
-        for key, copies in keys_a.items():
+        keys_b = keys.get(b, empty)
+        for key, copies in keys.get(a, empty).items():
             exact[key[0]] += min(copies, keys_b.get(key, 0))
         overlap: Counter[int] = Counter()
-        for r, c, iou in overlap_matching(mine, theirs):
-            overlap[mine[r].label] += 1
-            links.append(_Match(iou, by_annotator[a][r], by_annotator[b][c]))
-        for label in sorted(set(per_label_a) | set(per_label_b)):
+        block = np.s_[mine.start : mine.stop, theirs.start : theirs.stop]
+        for r, c, value in _matching(eligible[block], iou[block]):
+            overlap[spans[mine.start + r].label] += 1
+            links.append((value, mine.start + r, theirs.start + c))
+        labels_a, labels_b = per_label.get(a, empty), per_label.get(b, empty)
+        for label in sorted(set(labels_a) | set(labels_b)):
             counts.append(
                 SpanPairCounts(
-                    a, b, label, per_label_a[label], per_label_b[label], exact[label],
-                    overlap[label],
+                    a, b, label, labels_a[label], labels_b[label], exact[label], overlap[label]
                 )
             )
     return tuple(counts), _status_sums(spans, links)
 
 
-def _status_sums(spans: Sequence[SpanRecord], links: list[_Match]) -> StatusSums:
-    parent = list(range(len(spans)))
-    members: dict[int, set[int]] = {i: {spans[i].annotator} for i in range(len(spans))}
+def _status_sums(spans: Sequence[SpanRecord], links: list[tuple[float, int, int]]) -> StatusSums:
+    # Union-find over linked spans only; ``annotators[root]`` is a bitmask of the annotators in
+    # the cluster, so "two spans of one annotator" is one AND.
+    parent: dict[int, int] = {}
+    annotators: dict[int, int] = {}
+    bit = {a: 1 << i for i, a in enumerate(sorted({s.annotator for s in spans}))}
 
     def root(i: int) -> int:
+        if i not in parent:
+            parent[i] = i
+            annotators[i] = bit[spans[i].annotator]
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
 
-    for link in sorted(links, key=lambda x: (-x.iou, x.first, x.second)):
-        x, y = root(link.first), root(link.second)
-        if x == y or members[x] & members[y]:
+    for _, first, second in sorted(links, key=lambda link: (-link[0], link[1], link[2])):
+        x, y = root(first), root(second)
+        if x == y or annotators[x] & annotators[y]:
             continue
         parent[y] = x
-        members[x] |= members.pop(y)
+        annotators[x] |= annotators[y]
 
     clusters: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(spans)):
+    for i in parent:
         clusters[root(i)].append(i)
     cells: dict[tuple[int, int], float] = defaultdict(float)
     matched = units = 0
@@ -187,7 +218,11 @@ def _status_sums(spans: Sequence[SpanRecord], links: list[_Match]) -> StatusSums
         if len(cluster) < 2:
             continue
         matched += len(cluster)
-        statuses = Counter(spans[i].status for i in cluster if spans[i].status is not None)
+        statuses: Counter[int] = Counter()
+        for i in cluster:
+            status = spans[i].status
+            if status is not None:
+                statuses[status] += 1
         m_u = sum(statuses.values())
         if m_u < 2:
             continue

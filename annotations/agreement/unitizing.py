@@ -52,6 +52,10 @@ IntArray = npt.NDArray[np.int64]
 NO_TEXT = "no document with at least two annotators and non-empty text"
 NO_UNITS = "no annotator marked a span with this label, so expected disagreement is 0"
 NO_UNITS_ANY = "no annotator marked any span, so expected disagreement is 0"
+NO_ROOM = (
+    "expected disagreement is 0: the units of this label leave no other way to place them "
+    "(e.g. every annotator marked whole documents)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +78,9 @@ class UnitizingSums:
         return [[s.label, s.observed, s.expected, s.squared_lengths] for s in self.labels]
 
     @classmethod
-    def from_json(cls, data: Iterable[Iterable[int]], annotators: int, length: int) -> UnitizingSums:
+    def from_json(
+        cls, data: Iterable[Iterable[int]], annotators: int, length: int
+    ) -> UnitizingSums:
         return cls(
             annotators,
             length,
@@ -91,8 +97,10 @@ class UnitizingTotals:
     observed: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     expected_numerator: dict[int, float] = field(default_factory=lambda: defaultdict(float))
     squared_lengths: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    documents: dict[int, int] = field(default_factory=lambda: defaultdict(int))  # with the label
 
     def add(self, sums: UnitizingSums, sign: int = 1) -> None:
+        """Add one document's sums (``sign=-1`` subtracts a document added before)."""
         m, length = sums.annotators, sums.length
         if m < 2 or length == 0:
             return
@@ -102,6 +110,11 @@ class UnitizingTotals:
             self.observed[s.label] += sign * s.observed
             self.expected_numerator[s.label] += sign * 2.0 * s.expected / length
             self.squared_lengths[s.label] += sign * s.squared_lengths
+            self.documents[s.label] += sign
+            if self.documents[s.label] == 0:  # drop float residue of a removed label
+                for sums_of in (self.observed, self.expected_numerator, self.squared_lengths):
+                    del sums_of[s.label]
+                del self.documents[s.label]
 
     def merge(self, other: UnitizingTotals) -> None:
         self.observed_denominator += other.observed_denominator
@@ -112,6 +125,8 @@ class UnitizingTotals:
             self.expected_numerator[label] += weight
         for label, value in other.squared_lengths.items():
             self.squared_lengths[label] += value
+        for label, value in other.documents.items():
+            self.documents[label] += value
 
     def labels(self) -> list[int]:
         return sorted(set(self.observed) | set(self.expected_numerator))
@@ -126,9 +141,11 @@ class UnitizingTotals:
     def alpha(self, label: int) -> Statistic:
         if self.observed_denominator <= 0:
             return Statistic.undefined(NO_TEXT)
+        if label not in self.expected_numerator:
+            return Statistic.undefined(NO_UNITS)
         observed, expected = self.disagreements(label)
         if expected <= 0.0:
-            return Statistic.undefined(NO_UNITS)
+            return Statistic.undefined(NO_ROOM)
         return Statistic.defined(1.0 - observed / expected)
 
     def overall(self) -> Statistic:
@@ -137,7 +154,7 @@ class UnitizingTotals:
         pairs = [self.disagreements(label) for label in self.labels()]
         expected = sum(e for _, e in pairs)
         if expected <= 0.0:
-            return Statistic.undefined(NO_UNITS_ANY)
+            return Statistic.undefined(NO_UNITS_ANY if not pairs else NO_ROOM)
         return Statistic.defined(1.0 - sum(o for o, _ in pairs) / expected)
 
     def to_json(self) -> dict[str, Any]:
@@ -150,6 +167,7 @@ class UnitizingTotals:
                     self.observed.get(label, 0),
                     self.expected_numerator.get(label, 0.0),
                     self.squared_lengths.get(label, 0),
+                    self.documents.get(label, 0),
                 ]
                 for label in self.labels()
             ],
@@ -158,10 +176,11 @@ class UnitizingTotals:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> UnitizingTotals:
         totals = cls(int(data["observed_denominator"]), int(data["position_pairs"]))
-        for label, observed, expected, squared in data["labels"]:
+        for label, observed, expected, squared, documents in data["labels"]:
             totals.observed[int(label)] = int(observed)
             totals.expected_numerator[int(label)] = float(expected)
             totals.squared_lengths[int(label)] = int(squared)
+            totals.documents[int(label)] = int(documents)
         return totals
 
 
@@ -198,11 +217,40 @@ def _pair_observed(
     lonely_i = ~overlap.any(axis=1)
     lonely_j = ~overlap.any(axis=0)
     labels = np.concatenate((li[rows], li[lonely_i], lj[lonely_j]))
-    amounts = np.concatenate(
-        (distance, (ei - bi)[lonely_i] ** 2, (ej - bj)[lonely_j] ** 2)
-    )
+    amounts = np.concatenate((distance, (ei - bi)[lonely_i] ** 2, (ej - bj)[lonely_j] ** 2))
     for label, amount in zip(labels.tolist(), amounts.tolist(), strict=True):
         observed[label] += amount
+
+
+def _units_and_gaps(
+    units: dict[int, tuple[IntArray, IntArray, IntArray]], labels: list[int], length: int
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """(label, length) of every unit and of every gap, over all annotators and labels."""
+    unit_labels, unit_lengths, gap_labels, gap_lengths = [], [], [], []
+    for label_of, begin, end in units.values():
+        unit_labels.append(label_of)
+        unit_lengths.append(end - begin)
+        if len(label_of):
+            # Units are sorted by (label, begin): a gap precedes each unit (from the previous
+            # unit of its label, or from 0) and one follows the last unit of each label.
+            first = np.concatenate(([True], label_of[1:] != label_of[:-1]))
+            last = np.concatenate((label_of[1:] != label_of[:-1], [True]))
+            previous_end = np.where(first, 0, np.concatenate(([0], end[:-1])))
+            gap_labels += [label_of, label_of[last]]
+            gap_lengths += [begin - previous_end, length - end[last]]
+        marked = set(label_of.tolist())
+        unmarked = np.array([label for label in labels if label not in marked], dtype=np.int64)
+        gap_labels.append(unmarked)
+        gap_lengths.append(np.full(len(unmarked), length, dtype=np.int64))
+    gap_label_array = np.concatenate(gap_labels)
+    gap_length_array = np.concatenate(gap_lengths)
+    keep = gap_length_array > 0
+    return (
+        np.concatenate(unit_labels),
+        np.concatenate(unit_lengths),
+        gap_label_array[keep],
+        gap_length_array[keep],
+    )
 
 
 def unitizing_sums(doc: DocumentAnnotations) -> UnitizingSums:
@@ -215,27 +263,35 @@ def unitizing_sums(doc: DocumentAnnotations) -> UnitizingSums:
     for i, j in combinations(sorted(doc.annotators), 2):
         _pair_observed(units[i], units[j], observed)
     labels = sorted({s.label for s in doc.spans})
-    result = []
-    for label in labels:
-        lengths: list[int] = []
-        gaps: list[int] = []
-        for li, bi, ei in units.values():
-            mine = li == label
-            begins, ends = bi[mine], ei[mine]
-            lengths.extend((ends - begins).tolist())
-            edges = np.concatenate(([0], ends)), np.concatenate((begins, [length]))
-            gap = edges[1] - edges[0]
-            gaps.extend(gap[gap > 0].tolist())
-        unit_lengths = np.array(lengths, dtype=np.int64)
-        gap_lengths = np.array(gaps, dtype=np.int64)
-        room = np.maximum(gap_lengths[None, :] - unit_lengths[:, None] + 1, 0).sum(axis=1)
-        n_units = len(lengths)
-        expected = 0
-        for unit, fit in zip(lengths, room.tolist(), strict=True):
-            expected += (n_units - 1) * unit * (unit - 1) * (2 * unit - 1) // 3 + unit * unit * fit
-        squared = sum(unit * (unit - 1) for unit in lengths)
-        # Observed distances are symmetric, so the ordered-pair sum is twice the a < b sum.
-        result.append(UnitizingLabelSums(label, 2 * observed.get(label, 0), expected, squared))
+    unit_labels, unit_lengths, gap_labels, gap_lengths = _units_and_gaps(units, labels, length)
+    # room[u] = sum over gaps g of the same label of max(0, g - l_u + 1)
+    room = np.where(
+        unit_labels[:, None] == gap_labels[None, :],
+        np.maximum(gap_lengths[None, :] - unit_lengths[:, None] + 1, 0),
+        0,
+    ).sum(axis=1)
+    per_label = np.searchsorted(labels, unit_labels)
+    n_units = np.bincount(per_label, minlength=len(labels))[per_label]
+    if len(unit_lengths) * (m + 1) * length**3 < 2**62:  # int64 is exact here
+        cubic = (n_units - 1) * unit_lengths * (unit_lengths - 1) * (2 * unit_lengths - 1) // 3
+        per_unit = (cubic + unit_lengths * unit_lengths * room).tolist()
+    else:  # very long documents: exact Python integers
+        per_unit = [
+            (n - 1) * u * (u - 1) * (2 * u - 1) // 3 + u * u * r
+            for n, u, r in zip(n_units.tolist(), unit_lengths.tolist(), room.tolist(), strict=True)
+        ]
+    expected: dict[int, int] = defaultdict(int)
+    squared: dict[int, int] = defaultdict(int)
+    for label, unit, amount in zip(
+        unit_labels.tolist(), unit_lengths.tolist(), per_unit, strict=True
+    ):
+        expected[label] += amount
+        squared[label] += unit * (unit - 1)
+    # Observed distances are symmetric, so the ordered-pair sum is twice the a < b sum.
+    result = [
+        UnitizingLabelSums(label, 2 * observed.get(label, 0), expected[label], squared[label])
+        for label in labels
+    ]
     return UnitizingSums(m, length, tuple(result))
 
 
