@@ -1,0 +1,40 @@
+// Bundles src/main.ts (and the CSS it imports) into dist/workbench/ with content-hashed names,
+// and writes dist/workbench/manifest.json, which Django reads to find them
+// (annotations/views/pages.py: frontend_assets).
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import * as esbuild from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const outdir = join(root, "dist", "workbench");
+
+await rm(outdir, { recursive: true, force: true });
+await mkdir(outdir, { recursive: true });
+
+const result = await esbuild.build({
+  entryPoints: { app: join(root, "src", "main.ts") },
+  bundle: true,
+  format: "esm",
+  target: ["chrome100", "firefox100", "safari15"],
+  minify: true,
+  sourcemap: "linked",
+  entryNames: "[name]-[hash]",
+  outdir,
+  metafile: true,
+  logLevel: "warning",
+});
+
+const manifest = {};
+for (const [file, info] of Object.entries(result.metafile.outputs)) {
+  if (!info.entryPoint && !info.cssBundle && !file.endsWith(".css")) continue;
+  const name = relative(join(root, "dist"), join(process.cwd(), file)).replaceAll("\\", "/");
+  if (file.endsWith(".js")) manifest["app.js"] = name;
+  if (file.endsWith(".css")) manifest["app.css"] = name;
+}
+if (!manifest["app.js"] || !manifest["app.css"]) {
+  throw new Error(`build produced no app.js/app.css: ${JSON.stringify(Object.keys(result.metafile.outputs))}`);
+}
+await writeFile(join(outdir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+console.log(`built ${manifest["app.js"]} and ${manifest["app.css"]}`);
