@@ -207,9 +207,37 @@ def _parse_published(value: Any) -> dt.datetime:
     return parsed
 
 
+def storage_problem(value: Any) -> str | None:
+    """Why PostgreSQL would refuse the strings of a JSON value (NUL characters, lone surrogates),
+    or None. DRF's CharField checks this itself; JSON fields and raw records need it here."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "contains a NUL character (\\u0000), which cannot be stored"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "contains a lone UTF-16 surrogate, which is not valid Unicode"
+        return None
+    if isinstance(value, dict):
+        items: list[Any] = [*value.keys(), *value.values()]
+    elif isinstance(value, list):
+        items = value
+    else:
+        return None
+    for item in items:
+        problem = storage_problem(item)
+        if problem:
+            return problem
+    return None
+
+
 def validate_record(line: int, record: dict[str, Any]) -> Document | list[LineError]:
     """An unsaved ``Document`` for a raw record, or every problem with it."""
     errors: list[LineError] = []
+    for name, value in record.items():
+        problem = storage_problem(value)
+        if problem:
+            errors.append(LineError(line, name, problem[0].upper() + problem[1:] + "."))
     unknown = sorted(set(record) - KNOWN_FIELDS)
     if unknown:
         errors.append(

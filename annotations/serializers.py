@@ -11,6 +11,7 @@ from django.db.models import Model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from annotations.importing import storage_problem
 from annotations.models import (
     Assignment,
     Document,
@@ -135,30 +136,6 @@ class VerificationStatusSerializer(_ProjectKeyedSerializer):
         fields = ["id", "key", "name", "color", "order", "is_initial", "is_final", "retired"]
 
 
-def _unstorable(value: Any) -> str | None:
-    """Why PostgreSQL would refuse the strings of a JSON value (NUL characters, lone surrogates),
-    or None. DRF's CharField checks this itself; JSON fields and raw records need it here."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return "contains a NUL character (\\u0000), which cannot be stored"
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return "contains a lone UTF-16 surrogate, which is not valid Unicode"
-        return None
-    if isinstance(value, dict):
-        items: list[Any] = [*value.keys(), *value.values()]
-    elif isinstance(value, list):
-        items = value
-    else:
-        return None
-    for item in items:
-        problem = _unstorable(item)
-        if problem:
-            return problem
-    return None
-
-
 class DocumentListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Document
@@ -172,18 +149,6 @@ class BulkDocumentsSerializer(serializers.Serializer):
         max_length=5000,
         help_text="Objects with text (required), title, source_url, published_at, metadata.",
     )
-
-    def validate_documents(self, records: list[Any]) -> list[Any]:
-        problems = [
-            f"line {line}, {field}: {problem}."
-            for line, record in enumerate(records, 1)
-            if isinstance(record, dict)
-            for field, value in record.items()
-            if (problem := _unstorable(value))
-        ]
-        if problems:
-            raise serializers.ValidationError(problems[:100])
-        return records
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
@@ -247,7 +212,7 @@ class DocumentSerializer(serializers.ModelSerializer):
     def validate_metadata(self, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise serializers.ValidationError("Must be a JSON object.")
-        problem = _unstorable(value)
+        problem = storage_problem(value)
         if problem:
             raise serializers.ValidationError(f"A string {problem}.")
         return value

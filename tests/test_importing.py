@@ -292,3 +292,15 @@ def test_bulk_endpoint_is_all_or_nothing(client_for, project, manager):
     assert bad.status_code == 400
     assert [(e["line"], e["field"]) for e in bad.json()["errors"]] == [(2, "text"), (3, "line")]
     assert Document.objects.filter(project=project).count() == 2
+
+
+def test_text_postgresql_cannot_store_is_a_line_error(import_project, tmp_path):
+    path = tmp_path / "nul.jsonl"
+    path.write_text(
+        '{"text": "fine"}\n{"text": "bad \\u0000 byte"}\n{"text": "x", "title": "\\ud800"}\n',
+        encoding="utf-8",
+    )
+    [result] = import_path(project=import_project, path=path)
+    assert [(e.line, e.field) for e in result.errors] == [(2, "text"), (3, "title")]
+    assert "NUL" in result.errors[0].message
+    assert not Document.objects.filter(project=import_project).exists()
