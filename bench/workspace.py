@@ -26,6 +26,7 @@ import os
 import random
 import secrets
 import subprocess
+import tempfile
 import sys
 import time
 from pathlib import Path
@@ -240,6 +241,9 @@ def main(argv: list[str] | None = None) -> None:
     ensure_frontend_built()
 
     env = server_env(args.database_url)
+    # Collect static files into a folder of this run, not the checkout's staticfiles/, which a
+    # test run or dev server may be reading at the same time.
+    env.setdefault("DJANGO_STATIC_ROOT", tempfile.mkdtemp(prefix="wb-bench-static-"))
     for key, value in env.items():
         if key.startswith(("DJANGO", "CELERY", "DATABASE")):
             os.environ[key] = value
