@@ -26,8 +26,8 @@ import os
 import random
 import secrets
 import subprocess
-import tempfile
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
