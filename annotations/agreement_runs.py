@@ -192,15 +192,44 @@ def _store_intermediates(project_id: int, items: list[tuple[DocumentIntermediate
     )
 
 
-def compute_chunk(*, project_id: int, document_ids: Sequence[int]) -> int:
-    """Compute and store the intermediates of these documents. Returns how many."""
+def compute_chunk(
+    *, project_id: int, document_ids: Sequence[int], into: ProjectAccumulator | None = None
+) -> str:
+    """Compute and store the intermediates of these documents, adding them to ``into`` when
+    given. Returns the XOR of their fingerprints."""
+    combined = _EMPTY_FINGERPRINT
     computed = []
     for part in _chunks(document_ids, READ_CHUNK):
         for doc in document_annotations(part):
-            computed.append((document_intermediate(doc), fingerprint(doc)))
+            item, fp = document_intermediate(doc), fingerprint(doc)
+            computed.append((item, fp))
+            combined = _xor(combined, fp)
+            if into is not None:
+                into.add(item)
         _store_intermediates(project_id, computed)
         computed.clear()
-    return len(document_ids)
+    return combined
+
+
+def refresh_full(
+    *, project_id: int, job_id: str | None = None, bootstrap: bool = True
+) -> AgreementReport:
+    """Recompute every document in this process and report: the single-chunk path, which adds
+    each intermediate to the running sums as it is computed instead of reading it back."""
+    started = time.perf_counter()
+    acc = ProjectAccumulator()
+    with transaction.atomic():
+        ProjectAgreement.objects.select_for_update().filter(project_id=project_id).first()
+        combined = compute_chunk(
+            project_id=project_id, document_ids=project_document_ids(project_id), into=acc
+        )
+        computed = time.perf_counter()
+        report = _save_sums_and_report(
+            project_id, job_id, acc, combined, bootstrap, {"compute_seconds": computed - started}
+        )
+    report.timings["total_seconds"] = time.perf_counter() - started
+    report.save(update_fields=["timings"])
+    return report
 
 
 def project_document_ids(
@@ -237,18 +266,29 @@ def rollup(
         acc.add(DocumentIntermediate.from_json(data))
         combined = _xor(combined, fp)
     summed = time.perf_counter()
-    with transaction.atomic():
-        ProjectAgreement.objects.update_or_create(
-            project_id=project_id,
-            defaults={
-                "accumulator": acc.to_json(),
-                "fingerprint": combined,
-                "updated_at": timezone.now(),
-            },
-        )
-        return _write_report(
-            project_id, job_id, acc, combined, bootstrap, {"rollup_seconds": summed - started}
-        )
+    return _save_sums_and_report(
+        project_id, job_id, acc, combined, bootstrap, {"rollup_seconds": summed - started}
+    )
+
+
+@transaction.atomic
+def _save_sums_and_report(
+    project_id: int,
+    job_id: str | None,
+    acc: ProjectAccumulator,
+    combined: str,
+    bootstrap: bool,
+    timings: dict[str, Any],
+) -> AgreementReport:
+    ProjectAgreement.objects.update_or_create(
+        project_id=project_id,
+        defaults={
+            "accumulator": acc.to_json(),
+            "fingerprint": combined,
+            "updated_at": timezone.now(),
+        },
+    )
+    return _write_report(project_id, job_id, acc, combined, bootstrap, timings)
 
 
 def refresh_incremental(
@@ -260,11 +300,7 @@ def refresh_incremental(
     with transaction.atomic():
         state = ProjectAgreement.objects.select_for_update().filter(project_id=project_id).first()
         if state is None or state.accumulator is None:
-            compute_chunk(project_id=project_id, document_ids=project_document_ids(project_id))
-            report = rollup(project_id=project_id, job_id=job_id, bootstrap=bootstrap)
-            report.timings["total_seconds"] = time.perf_counter() - started
-            report.save(update_fields=["timings"])
-            return report
+            return refresh_full(project_id=project_id, job_id=job_id, bootstrap=bootstrap)
         dirty = list(
             DocumentAgreement.objects.select_for_update()
             .filter(project_id=project_id, dirty=True)

@@ -103,8 +103,16 @@ def agreement_run(job_id: str) -> None:
     chunks = agreement_runs.split_into_chunks(
         document_ids, -(-len(document_ids) // settings.AGREEMENT_CHUNK_DOCUMENTS)
     )
-    if not chunks:
-        _agreement_finish(job_id, job.project_id)
+    if len(chunks) <= 1:  # small enough for one task: compute and report in one pass
+        try:
+            report = agreement_runs.refresh_full(project_id=job.project_id, job_id=job_id)
+        except Exception as exc:
+            jobs.job_fail(job_id=job_id, error=f"Agreement run failed: {exc}")
+            raise
+        jobs.job_succeed(
+            job_id=job_id,
+            result={"report_id": report.pk, "documents_counted": report.documents_counted},
+        )
         return
     bounds = [[chunk[0], chunk[-1]] for chunk in chunks]
     Job.objects.filter(pk=job_id).update(
@@ -123,7 +131,8 @@ def agreement_chunk(job_id: str, index: int) -> None:
         return
     first, last = job.params["chunks"][index]
     document_ids = agreement_runs.project_document_ids(job.project_id, first=first, last=last)
-    done = agreement_runs.compute_chunk(project_id=job.project_id, document_ids=document_ids)
+    agreement_runs.compute_chunk(project_id=job.project_id, document_ids=document_ids)
+    done = len(document_ids)
     # Fan-in without a result backend: the chunk that completes the count starts the roll-up.
     with transaction.atomic():
         locked = Job.objects.select_for_update().get(pk=job_id)
