@@ -73,6 +73,14 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["id", "project", "kind", "state", "progress_done", "progress_total", "created_at"]
+    list_display = [
+        "id",
+        "project",
+        "kind",
+        "state",
+        "progress_done",
+        "progress_total",
+        "created_at",
+    ]
     list_filter = ["kind", "state"]
     readonly_fields = [f.name for f in Job._meta.fields]
