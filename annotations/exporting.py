@@ -169,51 +169,57 @@ def _export_chunk(
 
     spans: dict[int, list[ExportSpan]] = defaultdict(list)
     if not scope.gold_only:
+        # Ids are mapped to keys and names in Python: joining three tables for every span row
+        # costs more than the rest of the export.
+        names = dict(
+            Assignment.objects.filter(document_id__in=ids)
+            .values_list("annotator_id", "annotator__username")
+            .distinct()
+        )
+        labels = dict(Label.objects.filter(project=project).values_list("id", "key"))
+        statuses = dict(VerificationStatus.objects.filter(project=project).values_list("id", "key"))
         rows = Span.objects.filter(document_id__in=ids).order_by(
             "document_id", "start", "end", "id"
         )
         if scope.labels is not None:
             rows = rows.filter(label__key__in=scope.labels)
-        values = list(
-            rows.values_list(
-                "id",
-                "document_id",
-                "annotator_id",
-                "annotator__username",
-                "label__key",
-                "start",
-                "end",
-                "quote",
-                "status__key",
-                "note",
-            )
-        )
         evidence = _evidence_by(Evidence, "span_id", ids)
+        no_evidence: tuple[ExportEvidence, ...] = ()
         for (
             span_id,
             document_id,
             annotator_id,
-            username,
-            label,
+            label_id,
             start,
             end,
             quote,
-            status,
+            status_id,
             note,
-        ) in values:
+        ) in rows.values_list(
+            "id",
+            "document_id",
+            "annotator_id",
+            "label_id",
+            "start",
+            "end",
+            "quote",
+            "status_id",
+            "note",
+        ):
             if annotator_id not in submitted_ids[document_id]:
                 continue
+            found = evidence.get(span_id)
             spans[document_id].append(
                 ExportSpan(
                     span_id,
-                    username,
-                    label,
+                    names.get(annotator_id),
+                    labels[label_id],
                     start,
                     end,
                     quote,
-                    status,
+                    statuses[status_id],
                     note,
-                    tuple(evidence.get(span_id, ())),
+                    tuple(found) if found else no_evidence,
                 )
             )
 

@@ -65,9 +65,7 @@ def gold_quote(span_id: int) -> str:
 
 def test_claimreview_requires_evidence_unless_told_otherwise():
     doc = document_1()
-    bare = dataclasses.replace(
-        doc, gold=tuple(dataclasses.replace(s, evidence=()) for s in doc.gold)
-    )
+    bare = dataclasses.replace(doc, gold=tuple(s._replace(evidence=()) for s in doc.gold))
     reviews, summary = claim_reviews([bare])
     assert reviews == [] and summary.skipped == {"not_final": 1, "no_evidence": 2}
     assert "no evidence" in summary.message
@@ -128,9 +126,7 @@ def test_fever_mapping_of_gold_statuses():
 def test_fever_true_and_unverifiable_and_custom_maps():
     doc = document_1()
     statuses = ["true", "unverifiable", "misleading"]
-    gold = tuple(
-        dataclasses.replace(s, status=st) for s, st in zip(doc.gold, statuses, strict=True)
-    )
+    gold = tuple(s._replace(status=st) for s, st in zip(doc.gold, statuses, strict=True))
     doc = dataclasses.replace(doc, gold=gold)
     lines, _ = fever_lines([doc])
     assert [(line["label"], line["verifiable"]) for line in lines] == [
