@@ -199,17 +199,32 @@ class Assignment(models.Model):
 
 class Span(models.Model):
     # project is denormalised from document so that the database can check, with composite foreign
-    # keys, that document, label and status all belong to the same project (migration 0002).
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="spans")
+    # keys, that document, label and status all belong to the same project (migration 0002). Those
+    # composite keys also prove that the rows exist, so single-column constraints on project,
+    # document, label and status would only repeat the check on every insert (db_constraint=False),
+    # and the composite indexes below serve project and document lookups (db_index=False).
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    document = models.ForeignKey(
+        Document,
+        on_delete=models.CASCADE,
+        related_name="spans",
+        db_constraint=False,
+        db_index=False,
+    )
     annotator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="spans"
     )
-    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="spans")
+    label = models.ForeignKey(
+        Label, on_delete=models.PROTECT, related_name="spans", db_constraint=False
+    )
     start = models.PositiveIntegerField(help_text="Offset in Unicode code points, inclusive.")
     end = models.PositiveIntegerField(help_text="Offset in Unicode code points, exclusive.")
     quote = models.TextField(help_text="document.text[start:end]")
-    status = models.ForeignKey(VerificationStatus, on_delete=models.PROTECT, related_name="spans")
+    status = models.ForeignKey(
+        VerificationStatus, on_delete=models.PROTECT, related_name="spans", db_constraint=False
+    )
     note = models.TextField(blank=True, default="")
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

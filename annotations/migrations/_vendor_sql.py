@@ -7,4 +7,5 @@ def run(schema_editor, postgresql: str, sqlite: list[str]) -> None:
     # A raw cursor without parameters: PL/pgSQL bodies contain '%' placeholders of their own.
     with schema_editor.connection.cursor() as cursor:
         for statement in statements:
-            cursor.execute(statement)
+            if statement.strip():
+                cursor.execute(statement)
