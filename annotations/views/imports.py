@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -15,10 +17,33 @@ from rest_framework.response import Response
 from annotations import jobs
 from annotations.annotation_import import ANNOTATION_FORMATS
 from annotations.importing import FORMATS, ImportFormatError, detect_format
-from annotations.models import Job, JobKind, Membership
+from annotations.models import Job, JobKind, Membership, Project
 from annotations.serializers import JobSerializer
 from annotations.tasks import import_annotations_run, import_documents, import_upload_dir
 from annotations.views.base import ProjectScopedViewSet
+
+
+def start_upload_job(
+    *,
+    project: Project,
+    user: Any,
+    uploads: list[tuple[UploadedFile, str]],
+    params: dict[str, Any],
+    task: Any,
+) -> Job:
+    """Create an import job, store its uploaded files where the worker reads them, and enqueue
+    ``task`` once the transaction commits. Returns the job as stored after the enqueue."""
+    with transaction.atomic():
+        job = jobs.job_create(project=project, kind=JobKind.IMPORT, created_by=user, params=params)
+        folder = import_upload_dir(str(job.pk))
+        folder.mkdir(parents=True, exist_ok=True)
+        for upload, stored_as in uploads:
+            with (folder / stored_as).open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+        jobs.job_enqueue(job=job, task=task)
+    job.refresh_from_db()
+    return job
 
 
 class ImportUploadSerializer(serializers.Serializer):
@@ -69,21 +94,13 @@ class ImportViewSet(ProjectScopedViewSet):
                     "stored_as": f"{uuid.uuid4().hex}{Path(f.name).suffix}",
                 }
             )
-        with transaction.atomic():
-            job = jobs.job_create(
-                project=self.access.project,
-                kind=JobKind.IMPORT,
-                created_by=request.user,
-                params={"files": entries},
-            )
-            folder = import_upload_dir(str(job.pk))
-            folder.mkdir(parents=True, exist_ok=True)
-            for f, entry in zip(files, entries, strict=True):
-                with (folder / entry["stored_as"]).open("wb") as out:
-                    for chunk in f.chunks():
-                        out.write(chunk)
-            jobs.job_enqueue(job=job, task=import_documents)
-        job.refresh_from_db()
+        job = start_upload_job(
+            project=self.access.project,
+            user=request.user,
+            uploads=list(zip(files, [e["stored_as"] for e in entries], strict=True)),
+            params={"files": entries},
+            task=import_documents,
+        )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -152,15 +169,11 @@ class AnnotationImportViewSet(ProjectScopedViewSet):
             "annotator": values.get("annotator"),
             "create_labels": values["create_labels"],
         }
-        with transaction.atomic():
-            job = jobs.job_create(
-                project=project, kind=JobKind.IMPORT, created_by=request.user, params=params
-            )
-            folder = import_upload_dir(str(job.pk))
-            folder.mkdir(parents=True, exist_ok=True)
-            with (folder / stored_as).open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            jobs.job_enqueue(job=job, task=import_annotations_run)
-        job.refresh_from_db()
+        job = start_upload_job(
+            project=project,
+            user=request.user,
+            uploads=[(upload, stored_as)],
+            params=params,
+            task=import_annotations_run,
+        )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

@@ -28,6 +28,7 @@ from annotations.selectors import ProjectAccess
 from annotations.serializers import (
     AssignmentSerializer,
     LabelSerializer,
+    SpanSerializer,
     VerificationStatusSerializer,
 )
 
@@ -139,21 +140,8 @@ def document_review(request: HttpRequest, project_id: int, document_id: int) -> 
 
 
 # The fields of SpanSerializer that the workspace uses, under the same names.
-PAGE_SPAN_FIELDS = (
-    "id",
-    "document",
-    "annotator",
-    "annotator_username",
-    "label",
-    "label_key",
-    "start",
-    "end",
-    "quote",
-    "status",
-    "status_key",
-    "note",
-    "evidence",
-    "version",
+PAGE_SPAN_FIELDS = tuple(
+    f for f in SpanSerializer.Meta.fields if f not in ("created_at", "updated_at")
 )
 
 
