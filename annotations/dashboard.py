@@ -97,7 +97,7 @@ def annotator_progress(project: Project) -> list[dict[str, Any]]:
     for annotator_id, label_id, n in (
         Span.objects.filter(project=project)
         .values_list("annotator_id", "label_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))  # COUNT(*), not COUNT(id): answered from the covering index
         .order_by()
     ):
         labels[annotator_id][label_id] = n
