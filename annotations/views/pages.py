@@ -23,7 +23,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from annotations import selectors, services
-from annotations.models import Assignment, AssignmentState, Document, Evidence, Project, Span
+from annotations.models import (
+    AdjudicationState,
+    Assignment,
+    AssignmentState,
+    Document,
+    DocumentAdjudication,
+    Evidence,
+    Project,
+    Span,
+)
 from annotations.selectors import ProjectAccess
 from annotations.serializers import (
     AssignmentSerializer,
@@ -79,6 +88,13 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         "my_total": my_total,
         "my_open": my_counts[AssignmentState.ASSIGNED] + my_counts[AssignmentState.IN_PROGRESS],
         "done": request.GET.get("done") == "1",
+        "my_adjudicated": set(
+            DocumentAdjudication.objects.filter(
+                document__assignments__annotator=request.user,
+                project=project,
+                state=AdjudicationState.ADJUDICATED,
+            ).values_list("document_id", flat=True)
+        ),
     }
     if access.sees_everything:
         documents = (
