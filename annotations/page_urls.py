@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from annotations.views import pages
+from annotations.views import comparison_pages, pages, review_pages
 
 urlpatterns = [
     path("", pages.project_list, name="page-projects"),
@@ -17,5 +17,30 @@ urlpatterns = [
         "projects/<int:project_id>/documents/<int:document_id>/review/",
         pages.document_review,
         name="page-review",
+    ),
+]
+
+# Reviewer pages (reviewers and managers; annotators get 404): annotations/views/review_pages.py
+urlpatterns += [
+    path(
+        "projects/<int:project_id>/dashboard/",
+        review_pages.dashboard,
+        name="page-dashboard",
+    ),
+    path(
+        "projects/<int:project_id>/adjudicate/",
+        review_pages.adjudication_queue,
+        name="page-adjudication-queue",
+    ),
+    path(
+        "projects/<int:project_id>/adjudicate/<int:document_id>/",
+        review_pages.adjudication_document,
+        name="page-adjudication",
+    ),
+    path("projects/<int:project_id>/exports/", review_pages.exports, name="page-exports"),
+    path(
+        "projects/<int:project_id>/documents/<int:document_id>/gold/",
+        comparison_pages.gold_comparison_page,
+        name="page-gold-comparison",
     ),
 ]

@@ -17,6 +17,9 @@ const result = await esbuild.build({
   entryPoints: { app: join(root, "src", "main.ts") },
   bundle: true,
   format: "esm",
+  // The reviewer pages are imported lazily from main.ts and land in chunks of their own.
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   target: ["chrome100", "firefox100", "safari15"],
   minify: true,
   sourcemap: "linked",
@@ -27,11 +30,13 @@ const result = await esbuild.build({
 });
 
 const manifest = {};
+const distName = (file) => relative(join(root, "dist"), join(process.cwd(), file)).replaceAll("\\", "/");
 for (const [file, info] of Object.entries(result.metafile.outputs)) {
-  if (!info.entryPoint && !info.cssBundle && !file.endsWith(".css")) continue;
-  const name = relative(join(root, "dist"), join(process.cwd(), file)).replaceAll("\\", "/");
-  if (file.endsWith(".js")) manifest["app.js"] = name;
-  if (file.endsWith(".css")) manifest["app.css"] = name;
+  // Only main.ts's own outputs: the lazily imported pages are entry points too, but the page
+  // loads them itself (relative imports from app.js).
+  if (!info.entryPoint?.replaceAll("\\", "/").endsWith("src/main.ts")) continue;
+  manifest["app.js"] = distName(file);
+  if (info.cssBundle) manifest["app.css"] = distName(info.cssBundle);
 }
 if (!manifest["app.js"] || !manifest["app.css"]) {
   throw new Error(`build produced no app.js/app.css: ${JSON.stringify(Object.keys(result.metafile.outputs))}`);

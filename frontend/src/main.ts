@@ -21,6 +21,15 @@ function main(): void {
     (window as unknown as { workbench?: unknown }).workbench = workspace;
   } else if (page === "project") {
     enhanceProjectPage();
+  } else if (page === "dashboard") {
+    // The reviewer pages load lazily (their own chunks): the workspace never carries Chart.js.
+    void import("./dashboard").then((m) => m.startDashboard());
+  } else if (page === "adjudication-queue") {
+    void import("./adjudication").then((m) => m.startAdjudicationQueue());
+  } else if (page === "adjudication") {
+    void import("./adjudication").then((m) => m.startAdjudication());
+  } else if (page === "exports") {
+    void import("./exports").then((m) => m.startExports());
   }
 }
 

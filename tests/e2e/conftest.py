@@ -143,3 +143,90 @@ def open_page(browser, server_url) -> Iterator[Callable[..., object]]:
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# --- a project ready for review: the dashboard, adjudication and export tests -------------------
+
+REVIEW_TEXT = (
+    "The ministry said no civilians were hurt. Local officials counted twelve casualties. "
+    "\N{SLIGHTLY SMILING FACE} A spokesman denied any strike took place."
+)
+
+
+@pytest.fixture
+def review_project(transactional_db):
+    """Manager ``mia``, reviewer ``rev`` and annotators ``ann1``-``ann3`` on eight documents.
+
+    Documents 0-5 are assigned to all three; all submit except ``ann3`` on document 5, which stays
+    in progress. Document 6 is assigned to ``ann1`` only (not started), document 7 to nobody. On
+    each document every annotator marks the first sentence as a claim, with boundaries that differ
+    by document; ``ann1`` and ``ann2`` mark the second sentence as a verifiable fact (``ann3`` only
+    on even documents) and the third as a denial, which ``ann3`` tags as a claim instead: the
+    annotator who never tags denials. On document 0 the claim cluster is disputed (three
+    versions), the verifiable fact unanimous and the denial a majority. Two agreement reports:
+    after documents 0-2 and after all of them. Agreement refreshes triggered by the edits
+    themselves are switched off while seeding so the trend holds exactly these two reports.
+    """
+    from types import SimpleNamespace
+    from unittest import mock
+
+    from annotations import agreement_runs, services
+    from annotations.models import Role
+    from tests.factories import DocumentFactory, UserFactory, add_member, assign, make_project
+
+    text = REVIEW_TEXT
+    s1 = (0, text.index(" were hurt") + len(" were hurt"))
+    s2 = (text.index("Local"), text.index("casualties") + len("casualties"))
+    s3 = (text.index("A spokesman"), text.index("took place") + len("took place"))
+    manager = UserFactory(username="mia")
+    reviewer = UserFactory(username="rev")
+    annotators = [UserFactory(username=f"ann{j + 1}") for j in range(3)]
+    project = make_project(manager, name="Denials review", annotators_per_document=3)
+    add_member(project, reviewer, Role.REVIEWER)
+    for user in annotators:
+        add_member(project, user, Role.ANNOTATOR)
+    labels = {label.key: label for label in project.labels.all()}
+    documents = [
+        DocumentFactory(project=project, title=f"Article {i}", text=text) for i in range(8)
+    ]
+
+    def claim_bounds(i: int, j: int) -> tuple[int, int]:
+        start, end = s1
+        if j == 1 and (i == 0 or i % 2 == 1):
+            start += len("The ")
+        if j == 2 and i % 3 == 0:
+            end += 1  # takes the full stop
+        return start, end
+
+    with mock.patch.object(agreement_runs, "schedule_refresh"):
+        for i, document in enumerate(documents[:6]):
+            for j, user in enumerate(annotators):
+                assignment = assign(document, user)
+                spans = [("claim", *claim_bounds(i, j))]
+                if j < 2 or i % 2 == 0:
+                    spans.append(("verifiable_fact", *s2))
+                spans.append(("denial" if j < 2 else "claim", *s3))
+                for key, start, end in spans:
+                    services.span_create(
+                        annotator=user, document=document, label=labels[key], start=start, end=end
+                    )
+                assignment.time_spent_seconds = 30 + 20 * j + 7 * i
+                assignment.save()
+                if i == 5 and j == 2:
+                    services.assignment_transition(assignment=assignment, action="start")
+                    continue
+                services.assignment_transition(assignment=assignment, action="submit")
+            if i == 2:
+                agreement_runs.refresh_incremental(project_id=project.pk)
+        assign(documents[6], annotators[0])
+        agreement_runs.refresh_incremental(project_id=project.pk)
+    return SimpleNamespace(
+        project=project,
+        manager=manager,
+        reviewer=reviewer,
+        annotators=annotators,
+        documents=documents,
+        labels=labels,
+        text=text,
+        sentences=(s1, s2, s3),
+    )

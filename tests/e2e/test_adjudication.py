@@ -1,0 +1,272 @@
+"""Adjudication in a real Chromium: the queue, one document's clusters with every annotator's
+version, accepting, adding, editing and rejecting gold spans, verdicts with evidence (the server's
+400 shown when it is missing), discussion, and closing the document. Every outcome is checked
+through the API, never through the page alone."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import drag_select
+
+pytestmark = pytest.mark.browser
+
+
+def doc_url(project, document) -> str:
+    return f"/projects/{project.pk}/adjudicate/{document.pk}/"
+
+
+def api_get(page, path: str) -> dict:
+    response = page.request.get(path)
+    assert response.ok, response.text()
+    return response.json()
+
+
+def gold_spans(page, project, document) -> list[dict]:
+    return api_get(page, f"/api/v1/projects/{project.pk}/gold-spans/?document={document.pk}")[
+        "results"
+    ]
+
+
+def open_document(open_page, user, project, document):
+    page = open_page(user, doc_url(project, document))
+    page.wait_for_selector("body[data-ready='1']")
+    return page
+
+
+def settle(page) -> None:
+    """Wait until the page's last change went through the API and the page reloaded."""
+    page.wait_for_function("!document.body.dataset.busy")
+
+
+def test_queue_lists_documents_lowest_agreement_first(open_page, review_project, artifacts_dir):
+    rp = review_project
+    page = open_page(rp.reviewer, f"/projects/{rp.project.pk}/adjudicate/")
+    page.wait_for_selector("body[data-ready='1']")
+    api = api_get(page, f"/api/v1/projects/{rp.project.pk}/adjudication/")["results"]
+    rows = page.locator("#queue tbody tr")
+    expect(rows).to_have_count(6)  # documents 0-5 have submissions; 6 and 7 do not
+    shown = [int(d) for d in rows.evaluate_all("rs => rs.map(r => r.dataset.document)")]
+    assert shown == [row["document"] for row in api]
+    alphas = [row["alpha"] for row in api]
+    assert alphas == sorted(alphas)
+    expect(rows.first.locator("td").nth(1)).to_have_text(f"{alphas[0]:.3f}")
+    page.screenshot(path=str(artifacts_dir / "adjudication-queue.png"))
+    rows.first.locator("a").first.click()
+    page.wait_for_url(f"**/adjudicate/{shown[0]}/")
+    page.wait_for_selector("body[data-ready='1']")
+
+
+def test_clusters_show_every_annotator_side_by_side(open_page, review_project):
+    rp = review_project
+    document = rp.documents[0]
+    page = open_document(open_page, rp.reviewer, rp.project, document)
+    s1, s2, s3 = rp.sentences
+
+    # Document 0 as seeded: the claim on the first sentence has three versions (disputed), the
+    # verifiable fact is unanimous, the denial a majority (ann3 tagged a claim there, alone).
+    clusters = page.locator(".cluster")
+    expect(clusters).to_have_count(4)
+    described = clusters.evaluate_all(
+        "cs => cs.map(c => [c.dataset.label, c.dataset.kind, c.querySelectorAll('.lane[data-span]').length])"
+    )
+    assert sorted(described) == sorted(
+        [
+            ["claim", "disputed", 3],
+            ["verifiable_fact", "unanimous", 3],
+            ["denial", "majority", 2],
+            ["claim", "disputed", 1],
+        ]
+    )
+    claim = page.locator(".cluster[data-label='claim']").first
+    for name, (start, end) in {
+        "ann1": s1,
+        "ann2": (s1[0] + len("The "), s1[1]),
+        "ann3": (s1[0], s1[1] + 1),
+    }.items():
+        lane = claim.locator(f".lane[data-annotator='{name}']")
+        expect(lane.locator(".lane-info")).to_contain_text(f"claim · unverified · {start}–{end}")
+    denial = page.locator(".cluster[data-label='denial']")
+    expect(denial.locator(".lane.missing[data-annotator='ann3']")).to_contain_text("no span here")
+    # The text shows each cluster as a highlight; clicking one brings its card forward.
+    assert page.locator("#doc-text .seg").count() > 0
+    expect(page.locator("#adj-summary")).to_contain_text("3 annotators submitted")
+
+
+def test_adjudicate_a_document_end_to_end(open_page, review_project, artifacts_dir):
+    rp = review_project
+    project, document, text = rp.project, rp.documents[0], rp.text
+    s1, s2, s3 = rp.sentences
+    page = open_document(open_page, rp.reviewer, project, document)
+    detail = api_get(page, f"/api/v1/projects/{project.pk}/adjudication/{document.pk}/")
+    ann2_claim = next(
+        s for s in detail["spans"] if s["annotator_username"] == "ann2" and s["start"] == s1[0] + 4
+    )
+
+    # Accept ann2's version of the disputed claim: a gold span with exactly those boundaries.
+    claim = page.locator(".cluster[data-label='claim']").first
+    claim.locator(".lane[data-annotator='ann2'] .accept-version").click()
+    settle(page)
+    expect(page.locator(".gold")).to_have_count(1)
+    [gold] = gold_spans(page, project, document)
+    assert (gold["label_key"], gold["start"], gold["end"]) == ("claim", s1[0] + 4, s1[1])
+    assert gold["quote"] == text[s1[0] + 4 : s1[1]]
+    assert gold["source_spans"] == [ann2_claim["id"]]
+    expect(page.locator(".cluster[data-label='claim']").first).to_have_attribute(
+        "data-in-gold", "1"
+    )
+
+    # Accept all unanimous: the verifiable fact, the only unanimous cluster.
+    expect(page.locator("#btn-accept-unanimous")).to_have_text("Accept all unanimous (1)")
+    page.click("#btn-accept-unanimous")
+    settle(page)
+    expect(page.locator(".gold")).to_have_count(2)
+    expect(page.locator("#btn-accept-unanimous")).to_be_disabled()
+    assert {
+        (g["label_key"], g["start"], g["end"]) for g in gold_spans(page, project, document)
+    } == {
+        ("claim", s1[0] + 4, s1[1]),
+        ("verifiable_fact", *s2),
+    }
+
+    # Add a gold span nobody made, from a mouse selection after the emoji (code points, not
+    # UTF-16 units: the emoji is one code point and two units).
+    start = text.index("spokesman")
+    drag_select(page, text, start, start + len("spokesman"))
+    expect(page.locator("#selection-hint")).to_have_attribute("data-start", str(start))
+    page.click(".label-add[data-label='denial']")
+    settle(page)
+    expect(page.locator(".gold")).to_have_count(3)
+    added = next(g for g in gold_spans(page, project, document) if g["label_key"] == "denial")
+    assert (added["start"], added["end"], added["quote"]) == (start, start + 9, "spokesman")
+    assert added["source_spans"] == []
+
+    # Edit its boundaries from a new selection: "spokesman denied".
+    card = page.locator(f".gold[data-gold='{added['id']}']")
+    card.locator("button.edit").click()
+    drag_select(page, text, start, start + len("spokesman denied"))
+    card.locator(".use-selection").click()
+    expect(card.locator(".edit-end")).to_have_value(str(start + len("spokesman denied")))
+    card.locator(".save-edit").click()
+    settle(page)
+    edited = next(g for g in gold_spans(page, project, document) if g["id"] == added["id"])
+    assert (edited["start"], edited["end"], edited["quote"]) == (
+        start,
+        start + 16,
+        "spokesman denied",
+    )
+    assert edited["version"] == added["version"] + 1
+
+    # Reject the unanimous verifiable fact (two clicks: reject, confirm).
+    fact = next(
+        g for g in gold_spans(page, project, document) if g["label_key"] == "verifiable_fact"
+    )
+    reject = page.locator(f".gold[data-gold='{fact['id']}'] button.reject")
+    reject.click()
+    expect(reject).to_have_text("Confirm reject")
+    reject.click()
+    settle(page)
+    expect(page.locator(".gold")).to_have_count(2)
+    assert fact["id"] not in {g["id"] for g in gold_spans(page, project, document)}
+
+    # A final verdict without evidence or rationale: the server's 400 is shown, nothing changes.
+    false_status = project.statuses.get(key="false")
+    card = page.locator(f".gold[data-gold='{gold['id']}']")
+    card.locator(".verdict-status").select_option(str(false_status.pk))
+    card.locator(".save-verdict").click()
+    error = card.locator(".verdict-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("needs at least one evidence item")
+    expect(error).to_contain_text("needs a written rationale")
+    unchanged = next(g for g in gold_spans(page, project, document) if g["id"] == gold["id"])
+    assert unchanged["status_key"] == "unverified"
+
+    # With a rationale and a link as evidence it is saved, and the history shows the change.
+    card.locator(".verdict-rationale").fill("Local officials counted twelve casualties.")
+    card.locator(".add-url").click()
+    row = card.locator(".gold-evidence").last
+    row.locator(".ev-url").fill("https://example.org/casualty-count")
+    row.locator(".ev-stance").select_option("refutes")
+    row.locator(".ev-note").fill("Council statement")
+    card.locator(".add-document").click()
+    card.locator(".gold-evidence").last.locator(".ev-document").select_option(
+        str(rp.documents[1].pk)
+    )
+    card.locator(".save-verdict").click()
+    settle(page)
+    card = page.locator(f".gold[data-gold='{gold['id']}']")
+    expect(card).to_have_attribute("data-status", "false")
+    expect(card.locator(".history-list li").first).to_contain_text("unverified → false")
+    expect(card.locator(".history-list li").first).to_contain_text(
+        "Local officials counted twelve casualties."
+    )
+    saved = next(g for g in gold_spans(page, project, document) if g["id"] == gold["id"])
+    assert saved["status_key"] == "false"
+    assert saved["rationale"] == "Local officials counted twelve casualties."
+    assert saved["evidence"] == [
+        {
+            "url": "https://example.org/casualty-count",
+            "document_ref": None,
+            "note": "Council statement",
+            "stance": "refutes",
+        },
+        {"url": "", "document_ref": rp.documents[1].pk, "note": "", "stance": "supports"},
+    ]
+    assert [(h["from_status"], h["to_status"]) for h in saved["verdict_history"]] == [
+        (None, "unverified"),
+        ("unverified", "false"),
+    ]
+
+    # Discussion on the gold span and on the document.
+    thread = card.locator(f".thread[data-thread='gold:{gold['id']}']")
+    thread.locator("summary").click()
+    thread.locator(".comment-input").fill("Counted by two independent sources.")
+    thread.locator(".post-comment").click()
+    expect(page.locator(f".thread[data-thread='gold:{gold['id']}'] .comment-body")).to_have_text(
+        ["Counted by two independent sources."]
+    )
+    doc_thread = page.locator("#document-thread")
+    doc_thread.locator(".comment-input").fill("Ready to close.")
+    doc_thread.locator(".post-comment").click()
+    expect(doc_thread.locator(".comment-body")).to_have_text(["Ready to close."])
+    comments = api_get(page, f"/api/v1/projects/{project.pk}/comments/?document={document.pk}")
+    assert {(c["gold_span"], c["span"], c["body"]) for c in comments["results"]} == {
+        (None, None, "Ready to close."),
+        (gold["id"], None, "Counted by two independent sources."),
+    }
+
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(artifacts_dir / "adjudication.png"))
+    assert (artifacts_dir / "adjudication.png").stat().st_size > 20_000
+
+    # Close the document.
+    page.click("#btn-adjudicated")
+    settle(page)
+    expect(page.locator("#adj-state")).to_have_text("adjudicated")
+    expect(page.locator("#btn-adjudicated")).to_have_text("Reopen")
+    detail = api_get(page, f"/api/v1/projects/{project.pk}/adjudication/{document.pk}/")
+    assert detail["state"] == "adjudicated"
+
+    # The dashboard now compares each annotator with the gold standard of this document.
+    page.goto(f"/projects/{project.pk}/dashboard/")
+    page.wait_for_selector("body[data-ready='1']")
+    gold_rows = api_get(page, f"/api/v1/projects/{project.pk}/dashboard/")["agreement"]["gold"]
+    assert {row["annotator"] for row in gold_rows} == {a.pk for a in rp.annotators}
+    expect(page.locator("[data-key='adjudicated'] .tile-value")).to_have_text("1")
+    for row in gold_rows:
+        tr = page.locator(f"#per-annotator tr[data-annotator='{row['annotator']}']")
+        expect(tr.locator("td").nth(2)).to_have_text("1")
+        f1 = row["span_f1_overlap"]["f1"]["value"]
+        expect(tr.locator("td").nth(4)).to_have_text(f"{f1:.3f}")
+
+
+def test_annotators_get_404_from_the_adjudication_pages(open_page, review_project):
+    rp = review_project
+    page = open_page(rp.annotators[0], f"/projects/{rp.project.pk}/", wait_ready=False)
+    for path in (
+        doc_url(rp.project, rp.documents[0]),
+        f"/projects/{rp.project.pk}/adjudicate/",
+    ):
+        response = page.goto(path)
+        assert response.status == 404, path
