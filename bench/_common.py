@@ -133,7 +133,18 @@ def pids_where(predicate: Any) -> list[int]:
 
 
 def postgres_pids() -> list[int]:
+    """Every PostgreSQL process on the machine, whoever's database it serves."""
     return pids_where(lambda pid, comm, ppid: comm.startswith("postgres"))
+
+
+def database_backend_pids(database: BenchDatabase) -> list[int]:
+    """The PostgreSQL backends connected to one database (not other people's test databases)."""
+    with database._admin() as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database.name],
+        ).fetchall()
+    return [pid for (pid,) in rows]
 
 
 def machine_cpu_seconds() -> tuple[float, float]:
