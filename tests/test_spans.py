@@ -466,3 +466,26 @@ def test_concurrent_creates_of_the_same_span_give_201_and_409(monkeypatch):
 
     assert sorted(r.status_code for r in responses) == [201, 409]
     assert Span.objects.filter(document=document).count() == 1
+
+
+def test_fast_span_representation_equals_drf_field_by_field(
+    client_for, project, document, annotator
+):
+    from rest_framework import serializers as drf
+
+    from annotations.serializers import SpanSerializer
+    from annotations.services import EvidenceInput
+
+    span = services.span_create(
+        annotator=annotator,
+        document=document,
+        label=project.labels.get(key="denial"),
+        start=4,
+        end=12,
+        note="n",
+        evidence=[EvidenceInput(stance="refutes", url="https://example.org/x", note="e")],
+    )
+    serializer = SpanSerializer()
+    assert serializer.to_representation(span) == drf.ModelSerializer.to_representation(
+        serializer, span
+    )
