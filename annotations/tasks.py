@@ -88,10 +88,10 @@ _TRANSIENT = (OperationalError, InterfaceError)
 @shared_task(autoretry_for=_TRANSIENT, retry_backoff=True, max_retries=5)
 def agreement_refresh(project_id: int) -> None:
     """Debounced refresh after edits: recompute dirty documents, update the running sums."""
-    if not settings.CELERY_TASK_ALWAYS_EAGER:
-        # Edits from now on schedule anew. In eager mode the refresh runs inside the edit's own
-        # request, so the key is left to expire: one refresh per debounce window, not per edit.
-        cache.delete(f"agreement-refresh-scheduled:{project_id}")
+    # Edits from now on schedule anew. (In eager mode, the zero-config development setup, this
+    # means every edit refreshes inside its own request: cheap for small projects, and the
+    # figures are never stale there.)
+    cache.delete(f"agreement-refresh-scheduled:{project_id}")
     agreement_runs.refresh_incremental(project_id=project_id)
 
 
