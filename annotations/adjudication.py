@@ -132,9 +132,9 @@ def _create_gold(
     project = document.project
     check_label(label, project, is_new_use=True)
     quote = check_span_offsets(document, start, end, None)
-    if GoldSpan.objects.filter(document=document, label=label, start=start, end=end).exists():
-        raise Conflict("The gold standard already has this span.", code="duplicate_gold_span")
     status = initial_status(project)
+    # The unique constraint gold_unique_per_document is the duplicate check (race-free, as for
+    # annotator spans); the savepoint keeps the transaction usable after it fires.
     try:
         with transaction.atomic():
             gold = GoldSpan.objects.create(

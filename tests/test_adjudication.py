@@ -360,3 +360,15 @@ def test_agreement_with_gold_per_annotator_and_staleness(setup, client_for):
     assert by_name[a0]["character_alpha"]["value"] == pytest.approx(1.0)
     assert by_name[a2]["character_alpha"]["value"] < by_name[a1]["character_alpha"]["value"] < 1.0
     assert not agreement_runs.is_stale(s["project"].pk, report)
+
+
+def test_accepting_the_same_gold_span_twice_is_a_conflict(setup, client_for):
+    s = setup
+    url_accept = url(s, f"adjudication/{s['document'].pk}/accept/")
+    span_id = s["spans"][("a0", "denial")].pk
+    client = client_for(s["reviewer"])
+    assert client.post(url_accept, {"spans": [span_id]}, format="json").status_code == 201
+    again = client.post(url_accept, {"spans": [span_id]}, format="json")
+    assert again.status_code == 409
+    assert again.json()["code"] == "duplicate_gold_span"
+    assert GoldSpan.objects.filter(document=s["document"]).count() == 1
