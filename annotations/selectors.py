@@ -91,6 +91,30 @@ def document_list(*, access: ProjectAccess, user: User) -> QuerySet[Document]:
     return qs.order_by("id")
 
 
+def document_for_annotation(
+    *, access: ProjectAccess, user: User, document_id: int
+) -> tuple[Document | None, bool]:
+    """The document as ``user`` may annotate it, in one query: ``(None, False)`` when they cannot
+    see it, ``(document, False)`` when they see it but may not add spans (they skipped it), and
+    ``(document, True)`` otherwise. Managers and reviewers annotate any document of the project;
+    annotators those assigned to them."""
+    if access.sees_everything:
+        document = Document.objects.filter(project=access.project, pk=document_id).first()
+        if document is None:
+            return None, False
+    else:
+        assignment = (
+            Assignment.objects.filter(project=access.project, annotator=user, document=document_id)
+            .select_related("document")
+            .first()
+        )
+        if assignment is None:
+            return None, False
+        document = assignment.document
+    document.project = access.project  # already loaded: no query when services read it
+    return document, access.sees_everything or assignment.state != AssignmentState.SKIPPED
+
+
 def assignment_list(*, access: ProjectAccess, user: User) -> QuerySet[Assignment]:
     qs = Assignment.objects.filter(project=access.project).select_related("annotator", "document")
     if not access.sees_everything:

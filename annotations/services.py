@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from annotations.agreement_runs import document_inputs_changed
@@ -449,20 +449,20 @@ def span_create(
     checked_quote = check_span_offsets(document, start, end, quote)
     evidence_items = check_evidence(evidence)
     # No "exists?" query first: the unique constraint span_unique_per_annotator is the duplicate
-    # check (race-free, one query fewer); the savepoint keeps the transaction usable after it.
+    # check (race-free, one query fewer). No savepoint around the insert either: the function is
+    # one atomic block, and the Conflict raised on a duplicate rolls all of it back.
     try:
-        with transaction.atomic():
-            span = Span.objects.create(
-                project=project,
-                document=document,
-                annotator=annotator,
-                label=label,
-                start=start,
-                end=end,
-                quote=checked_quote,
-                status=status,
-                note=note,
-            )
+        span = Span.objects.create(
+            project=project,
+            document=document,
+            annotator=annotator,
+            label=label,
+            start=start,
+            end=end,
+            quote=checked_quote,
+            status=status,
+            note=note,
+        )
     except IntegrityError:
         _raise_duplicate()
     if evidence_items:  # a new span has no evidence to replace
@@ -546,22 +546,9 @@ def span_update(
         )
         span.start, span.end = new_start, new_end
     evidence_items = None if evidence is _UNSET else check_evidence(evidence)
-    if (
-        Span.objects.filter(
-            document_id=span.document_id,
-            annotator_id=span.annotator_id,
-            label_id=span.label_id,
-            start=span.start,
-            end=span.end,
-        )
-        .exclude(pk=span.pk)
-        .exists()
-    ):
-        _raise_duplicate()
     span.version += 1
-    try:
-        with transaction.atomic():
-            span.save()
+    try:  # the unique constraint is the duplicate check, as in span_create
+        span.save()
     except IntegrityError:
         _raise_duplicate()
     if evidence_items is not None:
@@ -577,15 +564,3 @@ def span_delete(*, span: Span, if_match: int | None = None) -> None:
         check_version(span, expected_version=None, if_match=if_match)
     span.delete()
     document_inputs_changed(project_id=span.project_id, document_ids=[span.document_id])
-
-
-def user_may_annotate(
-    *, project: Project, user: AbstractBaseUser, role: str, document: Document
-) -> bool:
-    """Managers and reviewers may annotate any document; annotators only those assigned to them
-    and not skipped."""
-    if role in (Role.MANAGER, Role.REVIEWER):
-        return True
-    return Assignment.objects.filter(
-        Q(document=document, annotator=user) & ~Q(state=AssignmentState.SKIPPED)
-    ).exists()

@@ -29,7 +29,6 @@ from annotations.models import (
     AssignmentState,
     Document,
     DocumentAdjudication,
-    Evidence,
     Project,
     Span,
 )
@@ -37,9 +36,9 @@ from annotations.selectors import ProjectAccess
 from annotations.serializers import (
     AssignmentSerializer,
     LabelSerializer,
-    SpanSerializer,
     VerificationStatusSerializer,
 )
+from annotations.span_output import span_representations, span_rows
 
 
 def _count(queryset: QuerySet) -> Coalesce:
@@ -155,60 +154,11 @@ def document_review(request: HttpRequest, project_id: int, document_id: int) -> 
     return _workspace(request, access, document, mode="review", assignment=None)
 
 
-# The fields of SpanSerializer that the workspace uses, under the same names.
-PAGE_SPAN_FIELDS = tuple(
-    f for f in SpanSerializer.Meta.fields if f not in ("created_at", "updated_at")
-)
-
-
 def page_spans(spans: QuerySet[Span]) -> list[dict[str, Any]]:
-    """``SpanSerializer(spans, many=True).data`` restricted to PAGE_SPAN_FIELDS, in two queries
-    and without DRF's per-field overhead: the page opens with hundreds of spans, and serialising
-    them through DRF took most of the page's server time (tests/e2e/test_pages.py checks that both
-    give the same values)."""
-    rows = list(
-        spans.prefetch_related(None)
-        .order_by("start", "end", "id")
-        .values(
-            "id",
-            "document_id",
-            "annotator_id",
-            "annotator__username",
-            "label_id",
-            "label__key",
-            "start",
-            "end",
-            "quote",
-            "status_id",
-            "status__key",
-            "note",
-            "version",
-        )
-    )
-    evidence: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
-    items = Evidence.objects.filter(span_id__in=list(evidence)).order_by("span_id", "order", "id")
-    for item in items.values("span_id", "id", "url", "note", "stance"):
-        span_id = item.pop("span_id")
-        evidence[span_id].append(item)
-    return [
-        {
-            "id": row["id"],
-            "document": row["document_id"],
-            "annotator": row["annotator_id"],
-            "annotator_username": row["annotator__username"],
-            "label": row["label_id"],
-            "label_key": row["label__key"],
-            "start": row["start"],
-            "end": row["end"],
-            "quote": row["quote"],
-            "status": row["status_id"],
-            "status_key": row["status__key"],
-            "note": row["note"],
-            "evidence": evidence[row["id"]],
-            "version": row["version"],
-        }
-        for row in rows
-    ]
+    """The API form of the spans (``SpanSerializer``) without the timestamps, which the page does
+    not use, in position order (tests/e2e/test_pages.py checks the values)."""
+    rows = span_rows(spans.order_by("start", "end", "id"))
+    return span_representations(rows, timestamps=False)
 
 
 def _workspace(

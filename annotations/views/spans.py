@@ -6,7 +6,8 @@ import re
 from typing import Any
 
 import django_filters
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -14,9 +15,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import selectors, services
-from annotations.models import Evidence, Role, Span
+from annotations.models import Role, Span
 from annotations.serializers import SpanInputSerializer, SpanSerializer, SpanUpdateSerializer
 from annotations.services import EvidenceInput
+from annotations.span_output import (
+    evidence_by_span,
+    span_representations,
+    span_row_of,
+    span_rows,
+)
 from annotations.views.base import ProjectScopedViewSet
 
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
@@ -89,36 +96,38 @@ class SpanViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
             raise PermissionDenied("You can change only your own spans.")
         return span
 
-    def _respond(
-        self, span: Span, code: int = status.HTTP_200_OK, *, reload: bool = True
-    ) -> Response:
-        if reload:
-            span = self.scoped_queryset().get(pk=span.pk)
-        response = Response(SpanSerializer(span).data, status=code)
-        response["ETag"] = _etag(span)
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(span_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(span_representations(page))
+
+    def _respond_with_stored(self, span_id: object, code: int = status.HTTP_200_OK) -> Response:
+        try:
+            rows = span_rows(self.filter_queryset(self.get_queryset()).filter(pk=int(span_id)))
+        except (TypeError, ValueError):
+            raise Http404("No such span.") from None
+        representations = span_representations(rows)
+        if not representations:
+            raise Http404("No such span.")
+        response = Response(representations[0], status=code)
+        response["ETag"] = f'"{representations[0]["version"]}"'
         return response
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._respond(self.get_object())
+        return self._respond_with_stored(self.kwargs["pk"])
 
     @extend_schema(request=SpanInputSerializer, responses={201: SpanSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = SpanInputSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        document = (
-            selectors.document_list(access=self.access, user=request.user)
-            .filter(pk=values["document"])
-            .select_related("project")  # span_create reads document.project
-            .first()
+        document, may_annotate = selectors.document_for_annotation(
+            access=self.access, user=request.user, document_id=values["document"]
         )
         if document is None:
             raise ValidationError(
                 {"document": ["Unknown document in this project (or not assigned to you)."]}
             )
-        if not services.user_may_annotate(
-            project=self.access.project, user=request.user, role=self.access.role, document=document
-        ):
+        if not may_annotate:
             raise PermissionDenied("This document is not assigned to you (or you skipped it).")
         span = services.span_create(
             annotator=request.user,
@@ -131,11 +140,13 @@ class SpanViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
             note=values.get("note", ""),
             evidence=_evidence(values.get("evidence")) or (),
         )
-        # The new span already holds its annotator, label and status: only evidence is read back.
-        prefetch_related_objects(
-            [span], Prefetch("evidence", queryset=Evidence.objects.order_by("order", "id"))
-        )
-        return self._respond(span, status.HTTP_201_CREATED, reload=False)
+        # The new span holds its annotator, label and status already: only evidence it was given
+        # is read back (for the ids the database gave it).
+        evidence = evidence_by_span([span.pk]) if values.get("evidence") else {span.pk: []}
+        (representation,) = span_representations([span_row_of(span)], evidence=evidence)
+        response = Response(representation, status=status.HTTP_201_CREATED)
+        response["ETag"] = _etag(span)
+        return response
 
     @extend_schema(
         request=SpanUpdateSerializer, responses={200: SpanSerializer}, parameters=[IF_MATCH]
@@ -158,7 +169,7 @@ class SpanViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
             if_match=_if_match(request),
             **changes,
         )
-        return self._respond(span)
+        return self._respond_with_stored(span.pk)
 
     @extend_schema(
         request=SpanUpdateSerializer, responses={200: SpanSerializer}, parameters=[IF_MATCH]

@@ -1,0 +1,81 @@
+"""The fast span output (annotations.span_output) against DRF's own field machinery, which is
+the reference: same keys, same values, same JSON, in any current time zone."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.utils import timezone
+from rest_framework import serializers as drf
+
+from annotations import selectors, services
+from annotations.serializers import SpanSerializer
+from annotations.services import EvidenceInput
+from annotations.span_output import span_representations, span_rows
+from tests.factories import DocumentFactory, make_span
+
+pytestmark = pytest.mark.django_db
+
+
+def _drf_reference(spans) -> list[dict]:
+    serializer = SpanSerializer()
+    return json.loads(
+        json.dumps([drf.ModelSerializer.to_representation(serializer, span) for span in spans])
+    )
+
+
+@pytest.fixture
+def spans(project, document, annotator, annotator2, manager):
+    other = DocumentFactory(project=project, text="Officials denied it. 🙂 Reports disagree.")
+    first = make_span(document, annotator, 4, 12, "denial")
+    services.span_update(
+        span=first,
+        expected_version=1,
+        note="two sources",
+        status=project.statuses.get(key="false"),
+        evidence=[
+            EvidenceInput(stance="refutes", url="https://example.org/a", note="count"),
+            EvidenceInput(stance="context", note="press release"),
+        ],
+    )
+    make_span(document, annotator2, 0, 3)
+    make_span(other, manager, 21, 22, "verifiable_fact")
+    make_span(other, annotator, 0, 9, "claim")
+    return selectors.span_list(
+        access=selectors.project_access(user=manager, project_id=project.pk), user=manager
+    )
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "America/St_Johns"])
+def test_rows_give_the_same_json_as_drf(spans, zone):
+    with timezone.override(zone):
+        fast = span_representations(span_rows(spans))
+        reference = _drf_reference(spans)
+    assert len(reference) == 4
+    assert json.loads(json.dumps(fast)) == reference
+    assert [list(item) for item in fast] == [list(item) for item in reference]  # key order too
+    with_evidence = next(item for item in fast if item["evidence"])
+    assert [e["stance"] for e in with_evidence["evidence"]] == ["refutes", "context"]
+    assert with_evidence["status_key"] == "false" and with_evidence["version"] == 2
+
+
+def test_the_serializer_fast_path_equals_drf_for_each_instance(spans):
+    serializer = SpanSerializer()
+    for span in spans:
+        fast = json.loads(json.dumps(serializer.to_representation(span)))
+        assert fast == _drf_reference([span])[0]
+
+
+def test_timestamps_can_be_left_out_and_empty_input_reads_nothing(spans, django_assert_num_queries):
+    rows = list(span_rows(spans))
+    without = span_representations(rows, timestamps=False)
+    assert all("created_at" not in item and "updated_at" not in item for item in without)
+    assert [item["id"] for item in without] == [row[0] for row in rows]
+    with django_assert_num_queries(0):
+        assert span_representations([]) == []
+
+
+def test_a_page_of_spans_costs_two_queries(spans, django_assert_num_queries):
+    with django_assert_num_queries(2):  # the spans, then their evidence
+        assert len(span_representations(span_rows(spans))) == 4
