@@ -267,8 +267,13 @@ class ProjectRelatedField(serializers.RelatedField):
         is_id = isinstance(data, int) or (data.isascii() and data.isdigit())
         if not is_id and not slug_re.match(data):
             self.fail("unknown", model=name, value=data)  # keys are slugs: no need to look
-        lookup = {"pk": data} if is_id else {"key": data}
-        obj = self.model.objects.filter(project=project, **lookup).first()
+        ref = int(data) if is_id else data
+        vocabulary = self.context.get("vocabulary")
+        if vocabulary is not None and vocabulary.project_id == project.pk:
+            obj = vocabulary.find(self.model, ref)
+        else:
+            lookup = {"pk": ref} if is_id else {"key": ref}
+            obj = self.model.objects.filter(project=project, **lookup).first()
         if obj is None:
             self.fail("unknown", model=name, value=data)
         return obj

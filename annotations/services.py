@@ -564,3 +564,11 @@ def span_delete(*, span: Span, if_match: int | None = None) -> None:
         check_version(span, expected_version=None, if_match=if_match)
     span.delete()
     document_inputs_changed(project_id=span.project_id, document_ids=[span.document_id])
+
+
+def may_add_spans(*, role: str, document: Document) -> bool:
+    """Managers and reviewers annotate any document; annotators the documents assigned to them
+    and not skipped (``document`` as ``selectors.visible_document`` returns it)."""
+    if role in (Role.MANAGER, Role.REVIEWER):
+        return True
+    return getattr(document, "assignment_state", None) not in (None, AssignmentState.SKIPPED)

@@ -476,6 +476,28 @@ def test_bogus_token_is_401(world):
     assert client.get("/api/v1/projects/").status_code == 401
 
 
+def test_token_of_a_deactivated_user_is_401_and_the_token_user_is_the_owner(world):
+    from rest_framework.authtoken.models import Token
+
+    user = world.users["annotator"]
+    token = Token.objects.create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get("/api/v1/projects/").json()["results"][0]["my_role"] == "annotator"
+
+    user.is_active = False
+    user.save()
+    response = client.get("/api/v1/projects/")
+    assert response.status_code == 401
+    assert "inactive" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("project_id", ["0", "9" * 19, "9" * 30, "-1"])
+def test_project_ids_out_of_range_are_404_not_500(world, client_for, project_id):
+    client = client_for(world.users["manager"])
+    assert client.get(f"/api/v1/projects/{project_id}/documents/").status_code == 404
+
+
 def test_project_list_shows_own_role_and_counts(world, client_for, annotator2):
     other = make_project(world.users["outsider"], name="Outsider's own")
     assign(world.other_document, world.users["annotator"], state="submitted")

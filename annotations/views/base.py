@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -10,6 +11,7 @@ from rest_framework.request import Request
 
 from annotations.permissions import ProjectRolePermission
 from annotations.selectors import ProjectAccess, project_access
+from annotations.vocabulary import ProjectVocabulary
 
 
 class ProjectScopedViewSet(viewsets.GenericViewSet):
@@ -26,6 +28,10 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
             self.check_access(self.access)
         super().check_permissions(request)
 
+    @cached_property
+    def vocabulary(self) -> ProjectVocabulary:
+        return ProjectVocabulary(self.access.project.pk)
+
     def check_access(self, access: ProjectAccess) -> None:
         """Hook for views that hide themselves from some roles (raise ``Http404``)."""
 
@@ -37,6 +43,8 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
         context = super().get_serializer_context()
         if hasattr(self, "access"):
             context["project"] = self.access.project
+            # Labels and statuses, read in one query when a serializer first needs one.
+            context["vocabulary"] = self.vocabulary
         return context
 
     def get_queryset(self) -> QuerySet:

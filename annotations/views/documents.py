@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
@@ -52,7 +53,11 @@ class DocumentViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
         return qs
 
     def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
-        document = self.get_object()
+        document = selectors.visible_document(
+            access=self.access, user=request.user, document_id=kwargs["pk"]
+        )
+        if document is None:
+            raise Http404("No such document.")
         spans = selectors.span_list(access=self.access, user=request.user).filter(document=document)
         context = {**self.get_serializer_context(), "visible_spans": spans}
         return Response(DocumentDetailSerializer(document, context=context).data)

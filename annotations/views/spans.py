@@ -120,14 +120,14 @@ class SpanViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
         data = SpanInputSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        document, may_annotate = selectors.document_for_annotation(
+        document = selectors.visible_document(
             access=self.access, user=request.user, document_id=values["document"]
         )
         if document is None:
             raise ValidationError(
                 {"document": ["Unknown document in this project (or not assigned to you)."]}
             )
-        if not may_annotate:
+        if not services.may_add_spans(role=self.access.role, document=document):
             raise PermissionDenied("This document is not assigned to you (or you skipped it).")
         span = services.span_create(
             annotator=request.user,
@@ -136,7 +136,7 @@ class SpanViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
             start=values["start"],
             end=values["end"],
             quote=values.get("quote"),
-            status=values.get("status"),
+            status=values.get("status") or self.vocabulary.initial_status,
             note=values.get("note", ""),
             evidence=_evidence(values.get("evidence")) or (),
         )
