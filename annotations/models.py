@@ -247,7 +247,7 @@ class Span(models.Model):
             models.Index(
                 fields=["project", "annotator", "label"], name="span_project_annotator_label"
             ),
-            models.Index(fields=["document", "annotator"]),
+            # (document, annotator) lookups use the unique index above, which starts with them.
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,8 @@ import dataclasses
 import io
 import json
 
+import pytest
+
 from annotations.exports.jsonl import write_jsonl
 from annotations.exports.records import ExportDocument
 from annotations.interop.native_jsonl import read_native_jsonl
@@ -147,3 +149,26 @@ def test_native_reader_reports_each_problem_with_line_and_field():
     }
     message = next(e.message for e in result.errors if e.item == 2)
     assert "code points" in message and repr(TEXT_1[3:13]) in message
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"spans__0__start": True}, "spans[0].start"),  # a boolean is no offset
+        ({"spans__0__id": False}, "spans[0].id"),
+        ({"spans__0__note": KeyError}, "spans[0].note"),
+        ({"spans__0__status": 3}, "spans[0].status"),
+        ({"spans__3__annotator": None}, "spans[3].annotator"),
+        ({"spans__3__label": ""}, "spans[3].label"),
+        ({"spans__4__verdict_rationale": 1}, "spans[4].verdict_rationale"),
+        ({"spans__4__evidence": None}, "spans[4].evidence"),
+        ({"gold__1__annotator": "bob"}, "gold[1].annotator"),
+        ({"spans__2__start": 0, "spans__2__end": 0}, "spans[2].end"),
+    ],
+)
+def test_spans_without_evidence_are_checked_as_strictly_as_the_others(changes, field):
+    """Plain spans take a quicker path through the reader; it must refuse what the full check
+    refuses, with the same field named."""
+    result = read_native_jsonl(io.StringIO(line_with(**changes) + "\n"))
+    assert not result.documents
+    assert field in {e.field for e in result.errors}
