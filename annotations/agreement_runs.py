@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 
@@ -125,15 +125,21 @@ def _xor(*hexes: str) -> str:
 
 def document_inputs_changed(*, project_id: int, document_ids: Iterable[int]) -> None:
     """Mark documents whose spans or submissions changed, and schedule a debounced refresh."""
-    rows = [
-        DocumentAgreement(document_id=d, project_id=project_id, dirty=True)
-        for d in set(document_ids)
-    ]
-    if not rows:
+    ids = sorted(set(document_ids))
+    if not ids:
         return
-    DocumentAgreement.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["document"], update_fields=["dirty"]
-    )
+    # Every span edit runs this: written by hand, as the ORM's upsert cost more CPU to compile
+    # than the statement costs to run. Same columns and defaults as DocumentAgreement's fields.
+    with connection.cursor() as cursor:
+        for i in range(0, len(ids), 400):  # within SQLite's limit of parameters per statement
+            chunk = ids[i : i + 400]
+            values = ", ".join(["(%s, %s, TRUE, '', NULL, NULL, '', NULL)"] * len(chunk))
+            cursor.execute(
+                "INSERT INTO annotations_documentagreement (document_id, project_id, dirty, "
+                "fingerprint, intermediate, alpha, alpha_reason, computed_at) "
+                f"VALUES {values} ON CONFLICT (document_id) DO UPDATE SET dirty = TRUE",
+                [value for document_id in chunk for value in (document_id, project_id)],
+            )
     transaction.on_commit(lambda: schedule_refresh(project_id))
 
 

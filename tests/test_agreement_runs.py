@@ -245,3 +245,26 @@ def test_agreement_job_on_real_worker_in_chunks(team, client_for, settings, brok
     report = AgreementReport.objects.get(pk=job["result"]["report_id"])
     assert report.documents_counted == 5
     assert report.metrics["character_alpha"]["value"] is not None
+
+
+def test_marking_many_documents_inserts_missing_rows_and_keeps_stored_results(project):
+    from tests.factories import DocumentFactory
+
+    documents = DocumentFactory.create_batch(450, project=project)  # more than one statement
+    stored = DocumentAgreement.objects.create(
+        document=documents[0], project=project, dirty=False, fingerprint="abc", alpha=0.5
+    )
+    agreement_runs.document_inputs_changed(
+        project_id=project.pk, document_ids=[d.pk for d in documents] + [documents[1].pk]
+    )
+    rows = DocumentAgreement.objects.filter(project=project)
+    assert rows.count() == 450 and not rows.filter(dirty=False).exists()
+    stored.refresh_from_db()
+    assert (stored.dirty, stored.fingerprint, stored.alpha) == (True, "abc", 0.5)
+    fresh = rows.get(document=documents[2])
+    assert (fresh.fingerprint, fresh.intermediate, fresh.alpha, fresh.alpha_reason) == (
+        "",
+        None,
+        None,
+        "",
+    )
