@@ -3,10 +3,12 @@
 Every value can be overridden by an environment variable (below) or on the command line
 (``-w``, ``-k``, ``--threads``, ``-b`` win over this file).
 
-Defaults come from ``bench/api.py`` on a 2-core machine: a request costs ~15 ms of Python CPU and
-~1-2 ms waiting for PostgreSQL, so the server is CPU-bound; 2 x cores + 1 sync workers (5) kept
-both cores busy and gave the best throughput of sync 3/5 and gthread 2x4/4x2 (within the noise of
-a shared machine). Threads share one GIL per process, so they add little for CPU-bound requests.
+Defaults come from ``bench/api.py`` on a 2-core machine: under 10 concurrent clients a request
+costs ~9 ms of Python CPU and ~2 ms in PostgreSQL, so the server is CPU-bound. 2 x cores + 1 sync
+workers (5) keep both cores busy; 3 and 2 sync workers did as well within this shared machine's
+noise. gthread (2 workers x 2 threads) did worse: kept-alive connections stay with the process
+that accepted them, so one process can be saturated while the other idles, and threads share
+one GIL per process.
 """
 
 from __future__ import annotations
