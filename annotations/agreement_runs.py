@@ -4,8 +4,9 @@ the project's running sums up to date, and writes ``AgreementReport`` rows.
 The maths is in ``annotations.agreement`` (pure). This module only moves data between rows and
 those functions:
 
-* An edit or a submission marks its document *dirty* (``document_inputs_changed``) and, after the
-  transaction commits, schedules one debounced refresh per project.
+* A submission marks its document *dirty* (``document_inputs_changed``); a span write is marked
+  by the database itself (trigger, migration 0010). After the commit, one debounced refresh per
+  project is scheduled.
 * ``refresh_incremental`` recomputes the dirty documents only and updates the running sums
   (subtract the old intermediate, add the new one), so one edited document costs one document.
 * ``compute_chunk`` + ``rollup`` do a full recomputation: chunks of documents (which several
@@ -140,6 +141,12 @@ def document_inputs_changed(*, project_id: int, document_ids: Iterable[int]) -> 
                 f"VALUES {values} ON CONFLICT (document_id) DO UPDATE SET dirty = TRUE",
                 [value for document_id in chunk for value in (document_id, project_id)],
             )
+    transaction.on_commit(lambda: schedule_refresh(project_id))
+
+
+def spans_changed(*, project_id: int) -> None:
+    """Spans of the project were written: the database marked their documents dirty (trigger
+    span_marks_document_dirty, migration 0010); schedule the debounced refresh."""
     transaction.on_commit(lambda: schedule_refresh(project_id))
 
 

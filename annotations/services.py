@@ -10,15 +10,16 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from annotations.agreement_runs import document_inputs_changed
+from annotations.agreement_runs import document_inputs_changed, spans_changed
 from annotations.errors import Conflict, InvalidInput, PreconditionFailed
 from annotations.models import (
     Assignment,
@@ -428,7 +429,6 @@ def _raise_duplicate() -> None:
     )
 
 
-@transaction.atomic
 def span_create(
     *,
     annotator: AbstractBaseUser,
@@ -448,26 +448,30 @@ def span_create(
     check_status(status, project, is_new_use=True)
     checked_quote = check_span_offsets(document, start, end, quote)
     evidence_items = check_evidence(evidence)
-    # No "exists?" query first: the unique constraint span_unique_per_annotator is the duplicate
-    # check (race-free, one query fewer). No savepoint around the insert either: the function is
-    # one atomic block, and the Conflict raised on a duplicate rolls all of it back.
-    try:
-        span = Span.objects.create(
-            project=project,
-            document=document,
-            annotator=annotator,
-            label=label,
-            start=start,
-            end=end,
-            quote=checked_quote,
-            status=status,
-            note=note,
-        )
-    except IntegrityError:
-        _raise_duplicate()
-    if evidence_items:  # a new span has no evidence to replace
-        _replace_evidence(span, evidence_items)
-    document_inputs_changed(project_id=project.pk, document_ids=[document.pk])
+    # The insert marks the document's agreement dirty by itself (database trigger, migration
+    # 0010), so a span without evidence is one statement and needs no transaction of its own: the
+    # commonest write of the app saves BEGIN and COMMIT. With evidence, or inside a caller's
+    # transaction (where a duplicate must not break it), it runs in an atomic block. No "exists?"
+    # query first: the unique constraint span_unique_per_annotator is the duplicate check.
+    needs_block = bool(evidence_items) or connection.in_atomic_block
+    with transaction.atomic() if needs_block else nullcontext():
+        try:
+            span = Span.objects.create(
+                project=project,
+                document=document,
+                annotator=annotator,
+                label=label,
+                start=start,
+                end=end,
+                quote=checked_quote,
+                status=status,
+                note=note,
+            )
+        except IntegrityError:
+            _raise_duplicate()
+        if evidence_items:  # a new span has no evidence to replace
+            _replace_evidence(span, evidence_items)
+    spans_changed(project_id=project.pk)
     return span
 
 
@@ -553,7 +557,7 @@ def span_update(
         _raise_duplicate()
     if evidence_items is not None:
         _replace_evidence(span, evidence_items)
-    document_inputs_changed(project_id=span.project_id, document_ids=[span.document_id])
+    spans_changed(project_id=span.project_id)
     return span
 
 
@@ -563,7 +567,7 @@ def span_delete(*, span: Span, if_match: int | None = None) -> None:
     if if_match is not None:
         check_version(span, expected_version=None, if_match=if_match)
     span.delete()
-    document_inputs_changed(project_id=span.project_id, document_ids=[span.document_id])
+    spans_changed(project_id=span.project_id)
 
 
 def may_add_spans(*, role: str, document: Document) -> bool:

@@ -268,3 +268,62 @@ def test_marking_many_documents_inserts_missing_rows_and_keeps_stored_results(pr
         None,
         "",
     )
+
+
+def _dirty(document) -> bool | None:
+    row = DocumentAgreement.objects.filter(document=document).first()
+    return None if row is None else row.dirty
+
+
+def test_the_database_marks_documents_dirty_on_every_span_write(project, manager):
+    """Trigger span_marks_document_dirty: inserts (one by one or in bulk), updates and deletes."""
+    from annotations.models import Span
+    from tests.factories import DocumentFactory, make_span
+
+    first, second, untouched = DocumentFactory.create_batch(3, project=project)
+    claim = project.labels.get(key="claim")
+    initial = project.statuses.get(is_initial=True)
+    Span.objects.bulk_create(
+        Span(
+            project=project,
+            document=d,
+            annotator=manager,
+            label=claim,
+            status=initial,
+            start=0,
+            end=3,
+            quote=d.text[0:3],
+        )
+        for d in (first, second)
+    )
+    assert (_dirty(first), _dirty(second), _dirty(untouched)) == (True, True, None)
+
+    DocumentAgreement.objects.update(dirty=False)
+    Span.objects.filter(document=first).update(note="checked")
+    assert (_dirty(first), _dirty(second)) == (True, False)
+
+    DocumentAgreement.objects.update(dirty=False)
+    Span.objects.filter(document=second).delete()
+    assert (_dirty(first), _dirty(second)) == (False, True)
+
+    # Deleting spans never creates a row (it would outlive a document being deleted).
+    span = make_span(untouched, manager, 4, 12)
+    DocumentAgreement.objects.filter(document=untouched).delete()
+    span.delete()
+    assert _dirty(untouched) is None
+
+
+def test_documents_with_spans_and_their_projects_can_still_be_deleted(project, manager):
+    from annotations.models import Document
+    from tests.factories import DocumentFactory, make_span
+
+    document = DocumentFactory(project=project)
+    make_span(document, manager, 4, 12)
+    document.delete()
+    assert not DocumentAgreement.objects.filter(document_id=document.pk).exists()
+
+    other = DocumentFactory(project=project)
+    make_span(other, manager, 0, 3)
+    services.project_delete(project=project)
+    assert not Document.objects.filter(pk=other.pk).exists()
+    assert not DocumentAgreement.objects.filter(project_id=project.pk).exists()
