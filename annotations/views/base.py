@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from functools import cached_property
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -28,9 +27,9 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
             self.check_access(self.access)
         super().check_permissions(request)
 
-    @cached_property
+    @property
     def vocabulary(self) -> ProjectVocabulary:
-        return ProjectVocabulary(self.access.project.pk)
+        return self.access.vocabulary
 
     def check_access(self, access: ProjectAccess) -> None:
         """Hook for views that hide themselves from some roles (raise ``Http404``)."""
