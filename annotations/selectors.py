@@ -10,7 +10,6 @@ import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -27,7 +26,6 @@ from annotations.models import (
     Span,
     VerificationStatus,
 )
-from annotations.vocabulary import ProjectVocabulary, vocabulary_json_sql
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -38,7 +36,6 @@ class ProjectAccess:
 
     project: Project
     role: str
-    vocabulary: ProjectVocabulary  # its labels and statuses, read with it
 
     @property
     def is_manager(self) -> bool:
@@ -59,7 +56,7 @@ def project_list(*, user: User) -> QuerySet[Project]:
 # The two queries every request inside a project makes, written by hand: compiling them through
 # the ORM cost more CPU than the database spent answering (see bench/api.py).
 _ACCESS_SQL = """
-SELECT p.*, m.role AS membership_role, {vocabulary} AS vocabulary_json
+SELECT p.*, m.role AS membership_role
   FROM annotations_project p JOIN annotations_membership m ON m.project_id = p.id
  WHERE p.id = %s AND m.user_id = %s
 """
@@ -85,13 +82,10 @@ def project_access(*, user: User, project_id: int | str) -> ProjectAccess:
     pk = _as_id(project_id)
     if pk is None or not user.is_authenticated:
         raise Http404("No such project.")
-    sql = _ACCESS_SQL.format(vocabulary=vocabulary_json_sql(connection.vendor))
-    projects = list(Project.objects.raw(sql, [pk, user.pk]))
+    projects = list(Project.objects.raw(_ACCESS_SQL, [pk, user.pk]))
     if not projects:
         raise Http404("No such project.")
-    project = projects[0]
-    vocabulary = ProjectVocabulary(project.pk, loaded=project.vocabulary_json or [])
-    return ProjectAccess(project=project, role=project.membership_role, vocabulary=vocabulary)
+    return ProjectAccess(project=projects[0], role=projects[0].membership_role)
 
 
 def membership_list(*, access: ProjectAccess, user: User) -> QuerySet[Membership]:

@@ -1,17 +1,14 @@
-"""A project's labels and verification statuses, read together once per request.
+"""A project's labels and verification statuses, read together in one query per request.
 
 Writing a span needs its label and its status (given, or the project's initial one). Looking
 each up through the ORM cost a query and about a millisecond of Python each; the whole vocabulary
 of a project is a handful of rows, so one hand-written ``UNION ALL`` reads it all at once, and every
-later lookup in the same request is a dictionary access. Requests inside a project get it with
-the project itself (``vocabulary_json_sql`` is a column of ``selectors.project_access``'s query),
-so a span create makes no query for it at all. Nothing is kept between requests: a label retired
-a moment ago is retired for the next request.
+later lookup in the same request is a dictionary access. Nothing is kept between requests: a label
+retired a moment ago is retired for the next request.
 """
 
 from __future__ import annotations
 
-import json
 from functools import cached_property
 from typing import Any
 
@@ -28,30 +25,6 @@ UNION ALL
 SELECT 'status', id, project_id, key, name, color, '', "order", retired, is_initial, is_final
   FROM annotations_verificationstatus WHERE project_id = %s
 """
-
-
-# The same rows as a JSON array of arrays, for a query that has the project as ``p``.
-_VOCABULARY_OF_P = """
-SELECT 'label' AS kind, id, project_id, key, name, color, shortcut, "order" AS position, retired,
-       FALSE AS is_initial, FALSE AS is_final
-  FROM annotations_label WHERE project_id = p.id
-UNION ALL
-SELECT 'status', id, project_id, key, name, color, '', "order", retired, is_initial, is_final
-  FROM annotations_verificationstatus WHERE project_id = p.id
-"""
-_JSON_FUNCTIONS = {
-    "postgresql": ("json_agg", "json_build_array"),
-    "sqlite": ("json_group_array", "json_array"),
-}
-
-
-def vocabulary_json_sql(vendor: str) -> str:
-    """A scalar subquery giving the vocabulary of project ``p`` as one JSON value."""
-    aggregate, array = _JSON_FUNCTIONS[vendor]
-    columns = (
-        "kind, id, project_id, key, name, color, shortcut, position, retired, is_initial, is_final"
-    )
-    return f"(SELECT {aggregate}({array}({columns})) FROM ({_VOCABULARY_OF_P}) AS v)"
 
 
 _LABEL_FIELDS = ["id", "project_id", "key", "name", "color", "shortcut", "order", "retired"]
@@ -79,23 +52,16 @@ def _stored(model: type[Any], fields: list[str], values: list[Any]) -> Any:
 class ProjectVocabulary:
     """Labels and statuses of one project, loaded on first use."""
 
-    def __init__(self, project_id: int, *, loaded: Any = None) -> None:
-        """``loaded``: the value of ``vocabulary_json_sql`` (JSON text or parsed), if read along
-        with the project; otherwise the rows are read on first use."""
+    def __init__(self, project_id: int) -> None:
         self.project_id = project_id
-        self._loaded = loaded
 
     @cached_property
     def _rows(self) -> tuple[dict[Any, Label], dict[Any, VerificationStatus]]:
         labels: dict[Any, Label] = {}
         statuses: dict[Any, VerificationStatus] = {}
-        if self._loaded is not None:
-            loaded = self._loaded
-            rows = json.loads(loaded) if isinstance(loaded, str | bytes) else loaded
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute(_VOCABULARY_SQL, [self.project_id, self.project_id])
-                rows = cursor.fetchall()
+        with connection.cursor() as cursor:
+            cursor.execute(_VOCABULARY_SQL, [self.project_id, self.project_id])
+            rows = cursor.fetchall()
         for (
             kind,
             pk,

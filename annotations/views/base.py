@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -27,9 +28,9 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
             self.check_access(self.access)
         super().check_permissions(request)
 
-    @property
+    @cached_property
     def vocabulary(self) -> ProjectVocabulary:
-        return self.access.vocabulary
+        return ProjectVocabulary(self.access.project.pk)
 
     def check_access(self, access: ProjectAccess) -> None:
         """Hook for views that hide themselves from some roles (raise ``Http404``)."""
