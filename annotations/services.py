@@ -423,10 +423,17 @@ def check_span_offsets(document: Document, start: int, end: int, quote: str | No
     return document.text[start:end]
 
 
-def _raise_duplicate() -> None:
-    raise Conflict(
-        "You already have a span with this label at these offsets.", code="duplicate_span"
-    )
+def _raise_duplicate(exc: IntegrityError) -> None:
+    """A duplicate span answers with its own message; any other constraint (a label deleted
+    meanwhile, say) goes on as the IntegrityError it is (409 with the constraint's name)."""
+    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    if constraint == "span_unique_per_annotator" or (
+        constraint is None and "UNIQUE constraint failed: annotations_span." in str(exc)
+    ):
+        raise Conflict(
+            "You already have a span with this label at these offsets.", code="duplicate_span"
+        ) from exc
+    raise exc
 
 
 def span_create(
@@ -467,8 +474,8 @@ def span_create(
                 status=status,
                 note=note,
             )
-        except IntegrityError:
-            _raise_duplicate()
+        except IntegrityError as exc:
+            _raise_duplicate(exc)
         if evidence_items:  # a new span has no evidence to replace
             _replace_evidence(span, evidence_items)
     spans_changed(project_id=project.pk)
@@ -553,8 +560,8 @@ def span_update(
     span.version += 1
     try:  # the unique constraint is the duplicate check, as in span_create
         span.save()
-    except IntegrityError:
-        _raise_duplicate()
+    except IntegrityError as exc:
+        _raise_duplicate(exc)
     if evidence_items is not None:
         _replace_evidence(span, evidence_items)
     spans_changed(project_id=span.project_id)

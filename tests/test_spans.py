@@ -489,3 +489,22 @@ def test_fast_span_representation_equals_drf_field_by_field(
     assert serializer.to_representation(span) == drf.ModelSerializer.to_representation(
         serializer, span
     )
+
+
+def test_a_constraint_other_than_the_duplicate_one_is_not_called_a_duplicate(
+    project, document, annotator
+):
+    """The label row vanished between the check and the insert: the foreign key refuses the span,
+    and the error says which constraint, not "you already have this span"."""
+    from django.db import IntegrityError, transaction
+
+    from annotations.errors import Conflict
+
+    label = project.labels.create(key="temporary", name="Temporary", color="#123456")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("DELETE FROM annotations_label WHERE id = %s", [label.pk])
+    with pytest.raises(IntegrityError) as raised, transaction.atomic():
+        services.span_create(annotator=annotator, document=document, label=label, start=4, end=12)
+    assert not isinstance(raised.value, Conflict)
+    assert "span_label_same_project" in str(raised.value)
