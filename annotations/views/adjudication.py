@@ -40,9 +40,9 @@ from annotations.serializers import (
     GoldCreateSerializer,
     GoldSpanSerializer,
     GoldUpdateSerializer,
-    SpanSerializer,
     VerdictSerializer,
 )
+from annotations.span_output import span_representations, span_rows
 from annotations.views.base import ProjectScopedViewSet
 from annotations.views.spans import IF_MATCH, _if_match
 
@@ -126,11 +126,7 @@ class AdjudicationViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
     def retrieve(self, request: Request, project_pk: str, pk: str) -> Response:
         document = get_object_or_404(self.scoped_queryset(), pk=pk)
         annotators = adjudication.submitted_annotators(document)
-        spans = (
-            Span.objects.filter(document=document, annotator_id__in=annotators)
-            .select_related("annotator", "label", "status")
-            .prefetch_related("evidence")
-        )
+        spans = Span.objects.filter(document=document, annotator_id__in=annotators)
         state = (
             DocumentAdjudication.objects.filter(document=document)
             .values_list("state", flat=True)
@@ -146,7 +142,7 @@ class AdjudicationViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
                 "document": {"id": document.pk, "title": document.title, "text": document.text},
                 "state": state or AdjudicationState.OPEN,
                 "annotators": [{"id": a, "username": names.get(a, "")} for a in annotators],
-                "spans": SpanSerializer(spans, many=True).data,
+                "spans": span_representations(span_rows(spans)),
                 "clusters": [
                     {
                         "label": c.label,
