@@ -11,7 +11,7 @@ labels and statuses of this project), so the database constraints never have to 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -130,36 +130,31 @@ class _Resolver:
         self.labels = {label.key: label for label in Label.objects.filter(project=project)}
         self.statuses = {s.key: s for s in VerificationStatus.objects.filter(project=project)}
         self.initial = next((s for s in self.statuses.values() if s.is_initial), None)
-        self._user_ids: dict[str | None, int] = {}
-        self._label_ids: dict[str, int] = {}
-        self._status_ids: dict[str | None, int] = {}
+        self._user_ids: dict[str | None, int] = {}  # by username
+        self._label_ids: dict[str, int] = {}  # by key
+        self._status_ids: dict[str | None, int] = {}  # by key, None for the initial status
 
     def user_id(self, name: str | None, item: int) -> int | None:
-        """``user(name, item).pk``, remembered per name (files repeat the same few names)."""
-        found = self._user_ids.get(name)
-        if found is None:
-            user = self.user(name, item)
-            if user is None:
-                return None
-            found = self._user_ids[name] = user.pk
-        return found
+        return self._remembered_pk(self._user_ids, self.user, name, item)
 
     def label_id(self, key: str, item: int) -> int | None:
-        found = self._label_ids.get(key)
-        if found is None:
-            label = self.label(key, item)
-            if label is None:
-                return None
-            found = self._label_ids[key] = label.pk
-        return found
+        return self._remembered_pk(self._label_ids, self.label, key, item)
 
     def status_id(self, key: str | None, item: int) -> int | None:
-        found = self._status_ids.get(key)
+        return self._remembered_pk(self._status_ids, self.status, key, item)
+
+    @staticmethod
+    def _remembered_pk(
+        known: dict[Any, int], resolve: Callable[[Any, int], Any | None], name: Any, item: int
+    ) -> int | None:
+        """``resolve(name, item).pk``, remembered per name (files repeat the same few names).
+        Misses are not remembered: each one reports its error for its own item."""
+        found = known.get(name)
         if found is None:
-            status = self.status(key, item)
-            if status is None:
+            row = resolve(name, item)
+            if row is None:
                 return None
-            found = self._status_ids[key] = status.pk
+            found = known[name] = row.pk
         return found
 
     def user(self, name: str | None, item: int) -> Any | None:

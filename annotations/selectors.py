@@ -69,7 +69,9 @@ SELECT d.*, a.state AS assignment_state
 _MAX_ID = 2**63 - 1  # bigint: a larger number can name no row (and would be a database error)
 
 
-def _as_id(value: object) -> int | None:
+def as_id(value: object) -> int | None:
+    """``value`` as a row id, or ``None`` when it cannot name a row (not an integer, or out of
+    the bigint range, which the database would refuse with an error rather than find nothing)."""
     try:
         number = int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
@@ -79,7 +81,7 @@ def _as_id(value: object) -> int | None:
 
 def project_access(*, user: User, project_id: int | str) -> ProjectAccess:
     """The project and the user's role in it; 404 for non-members and malformed ids."""
-    pk = _as_id(project_id)
+    pk = as_id(project_id)
     if pk is None or not user.is_authenticated:
         raise Http404("No such project.")
     projects = list(Project.objects.raw(_ACCESS_SQL, [pk, user.pk]))
@@ -114,7 +116,7 @@ def visible_document(*, access: ProjectAccess, user: User, document_id: object) 
     """The document if ``user`` may see it, in one query, else ``None``: managers and reviewers
     see every document of the project, annotators those assigned to them. For annotators the
     document carries ``assignment_state``, the state of their assignment."""
-    pk = _as_id(document_id)
+    pk = as_id(document_id)
     if pk is None:
         return None
     if access.sees_everything:

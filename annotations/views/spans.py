@@ -46,8 +46,8 @@ def _if_match(request: Request) -> int | None:
     return int(match.group(1))
 
 
-def _etag(span: Span) -> str:
-    return f'"{span.version}"'
+def _etag(version: int) -> str:
+    return f'"{version}"'
 
 
 def _evidence(items: list[dict[str, Any]] | None) -> list[EvidenceInput] | None:
@@ -101,15 +101,15 @@ class SpanViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
         return self.get_paginated_response(span_representations(page))
 
     def _respond_with_stored(self, span_id: object, code: int = status.HTTP_200_OK) -> Response:
-        try:
-            rows = span_rows(self.filter_queryset(self.get_queryset()).filter(pk=int(span_id)))
-        except (TypeError, ValueError):
-            raise Http404("No such span.") from None
+        pk = selectors.as_id(span_id)
+        if pk is None:
+            raise Http404("No such span.")
+        rows = span_rows(self.filter_queryset(self.get_queryset()).filter(pk=pk))
         representations = span_representations(rows)
         if not representations:
             raise Http404("No such span.")
         response = Response(representations[0], status=code)
-        response["ETag"] = f'"{representations[0]["version"]}"'
+        response["ETag"] = _etag(representations[0]["version"])
         return response
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -145,7 +145,7 @@ class SpanViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
         evidence = evidence_by_span([span.pk]) if values.get("evidence") else {span.pk: []}
         (representation,) = span_representations([span_row_of(span)], evidence=evidence)
         response = Response(representation, status=status.HTTP_201_CREATED)
-        response["ETag"] = _etag(span)
+        response["ETag"] = _etag(span.version)
         return response
 
     @extend_schema(
