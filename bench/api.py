@@ -193,6 +193,7 @@ def spans_bulk_create(*, project: Any, records: Sequence[SpanRecord], method: st
     from django.db import IntegrityError, connection, transaction
     from django.utils import timezone
 
+    from annotations.bulk import insert_rows
     from annotations.errors import Conflict, InvalidInput
     from annotations.models import (
         Assignment,
@@ -283,13 +284,7 @@ def spans_bulk_create(*, project: Any, records: Sequence[SpanRecord], method: st
         try:
             with transaction.atomic():
                 if method == "copy":
-                    columns = ", ".join(f'"{c}"' for c in SPAN_COPY_COLUMNS)
-                    with (
-                        connection.cursor() as cursor,
-                        cursor.cursor.copy(f"COPY annotations_span ({columns}) FROM STDIN") as copy,
-                    ):
-                        for row in rows:
-                            copy.write_row(row)
+                    insert_rows(Span, SPAN_COPY_COLUMNS, rows)  # the app's COPY helper
                 else:
                     Span.objects.bulk_create(
                         (Span(**dict(zip(SPAN_COPY_COLUMNS, row, strict=True))) for row in rows),
