@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # for tests.e2e.chromium
 
 from _common import (  # noqa: E402 - the bench folder is not a package
     PYTHON,
@@ -43,17 +44,8 @@ from _common import (  # noqa: E402 - the bench folder is not a package
     median,
 )
 
-CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - as the browser tests launch it
+
 EMOJI = ["😀", "🇺🇦", "👍🏽", "📈", "🔥"]
 
 
