@@ -4,6 +4,12 @@ COPY skips Django's per-object preparation and the SQL parameter list, which dom
 ``bulk_create`` for hundreds of thousands of rows. It returns no ids, so it serves rows nobody
 needs to refer to right away. Callers validate every row first: COPY checks the database
 constraints like any insert, but a failure aborts the whole transaction.
+
+Into the tables of ``STATEMENT_CHECKED_TABLES``, a COPY inside a transaction checks its foreign
+keys once for the whole statement instead of once per row, when the database role may switch
+per-row triggers off (``session_replication_role``: a superuser, or a role granted
+``SET ON PARAMETER session_replication_role``). Those tables carry a trigger that then does the
+same checks over the statement's rows (migration 0011); other tables keep their per-row checks.
 """
 
 from __future__ import annotations
@@ -14,24 +20,53 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
+# Tables with a statement-level trigger that re-checks every foreign key when per-row triggers
+# are off (migration 0011). tests/test_bulk.py holds this list to the database's triggers.
+STATEMENT_CHECKED_TABLES = frozenset({"annotations_span"})
+
 
 def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert ``rows`` (values in the order of ``fields``, which name model fields); returns how many."""
-    count = 0
+    """Insert ``rows`` (values in the order of ``fields``, which name model fields); returns how many.
+
+    ``rows`` may be a generator, but one that queries the database would wait forever: the
+    connection is busy with the COPY until the last row is written."""
     if connection.vendor == "postgresql":
-        meta = model._meta
-        columns = ", ".join(connection.ops.quote_name(meta.get_field(f).column) for f in fields)
-        table = connection.ops.quote_name(meta.db_table)
-        connection.ensure_connection()
-        with (
-            connection.connection.cursor() as cursor,
-            cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-                count += 1
-        return count
+        with connection.wrap_database_errors:
+            return _copy_rows(model, fields, rows)
     attnames = [model._meta.get_field(f).attname for f in fields]  # "document" -> "document_id"
     objects = [model(**dict(zip(attnames, row, strict=True))) for row in rows]
     model.objects.bulk_create(objects, batch_size=2000)
     return len(objects)
+
+
+def _copy_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    meta = model._meta
+    columns = ", ".join(connection.ops.quote_name(meta.get_field(f).column) for f in fields)
+    table = connection.ops.quote_name(meta.db_table)
+    count = 0
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        checked_per_statement = (
+            meta.db_table in STATEMENT_CHECKED_TABLES
+            and connection.in_atomic_block  # SET LOCAL lasts until the end of the transaction
+            and may_switch_off_row_triggers(cursor)
+        )
+        if checked_per_statement:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        if checked_per_statement:
+            cursor.execute("SET LOCAL session_replication_role = origin")
+    return count
+
+
+def may_switch_off_row_triggers(cursor: Any) -> bool:
+    """Whether this session runs in the default replication role and may leave it."""
+    if connection.pg_version >= 150000:
+        allowed = "has_parameter_privilege('session_replication_role', 'SET')"
+    else:
+        allowed = "current_setting('is_superuser') = 'on'"
+    cursor.execute(f"SELECT current_setting('session_replication_role') = 'origin' AND {allowed}")
+    return bool(cursor.fetchone()[0])
