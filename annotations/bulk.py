@@ -33,16 +33,48 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
     if connection.vendor == "postgresql":
         with connection.wrap_database_errors:
             return _copy_rows(model, fields, rows)
-    attnames = [model._meta.get_field(f).attname for f in fields]  # "document" -> "document_id"
-    objects = [model(**dict(zip(attnames, row, strict=True))) for row in rows]
+    objects = _instances(model, fields, rows)
     model.objects.bulk_create(objects, batch_size=2000)
     return len(objects)
+
+
+def insert_rows_returning_ids(
+    model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[int]:
+    """``insert_rows``, returning the new primary keys in the order of ``rows``. On PostgreSQL the
+    keys are drawn from the table's sequence first, so the rows can still go in by COPY."""
+    if connection.vendor != "postgresql":
+        objects = _instances(model, fields, rows)
+        model.objects.bulk_create(objects, batch_size=2000)
+        return [obj.pk for obj in objects]
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(rows)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    insert_rows(
+        model, (meta.pk.name, *fields), ((pk, *row) for pk, row in zip(ids, rows, strict=True))
+    )
+    return ids
+
+
+def _instances(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> list:
+    attnames = [model._meta.get_field(f).attname for f in fields]  # "document" -> "document_id"
+    return [model(**dict(zip(attnames, row, strict=True))) for row in rows]
 
 
 def _copy_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     meta = model._meta
     columns = ", ".join(connection.ops.quote_name(meta.get_field(f).column) for f in fields)
     table = connection.ops.quote_name(meta.db_table)
+    # JSON values need the driver's JSON wrapper; other values COPY adapts as they are.
+    json_columns = [
+        (i, field)
+        for i, field in enumerate(meta.get_field(f) for f in fields)
+        if field.get_internal_type() == "JSONField"
+    ]
     count = 0
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
@@ -55,6 +87,10 @@ def _copy_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequenc
             cursor.execute("SET LOCAL session_replication_role = replica")
         with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for row in rows:
+                if json_columns:
+                    row = list(row)
+                    for i, field in json_columns:
+                        row[i] = connection.ops.adapt_json_value(row[i], field.encoder)
                 copy.write_row(row)
                 count += 1
         if checked_per_statement:

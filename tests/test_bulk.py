@@ -219,3 +219,32 @@ def test_referenced_rows_are_locked_until_commit_as_a_foreign_key_check_locks_th
         assert try_to_lock_the_label() is False
     assert try_to_lock_the_label() is True
     assert Span.objects.filter(document=document).count() == 1
+
+
+def test_rows_inserted_with_ids_come_back_in_order_with_their_values(project):
+    from annotations.bulk import insert_rows_returning_ids
+    from annotations.models import Document
+
+    published = timezone.now().replace(microsecond=0)
+    rows = [
+        (
+            project.pk,
+            f"Title {n}",
+            f"Text {n} 🚨",
+            "",
+            published,
+            {"n": n, "tags": ["x"]},
+            published,
+        )
+        for n in range(5)
+    ]
+    fields = ("project", "title", "text", "source_url", "published_at", "metadata", "created_at")
+    with transaction.atomic():
+        ids = insert_rows_returning_ids(Document, fields, rows)
+    assert len(set(ids)) == 5
+    stored = Document.objects.in_bulk(ids)
+    assert [tuple(getattr(stored[pk], f) for f in fields[1:]) for pk in ids] == [
+        row[1:] for row in rows
+    ]
+    # The sequence moved past them: the next ordinary insert gets a fresh id.
+    assert Document.objects.create(project=project, text="After").pk not in ids
