@@ -18,10 +18,10 @@ from typing import IO, Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
-from annotations.bulk import insert_rows
+from annotations.bulk import insert_rows, insert_rows_returning_ids
 from annotations.exports import ExportDocument, ExportSpan
+from annotations.importing import parse_published
 from annotations.interop import ImportReport, iter_doccano, iter_native_jsonl, read_label_studio
 from annotations.models import (
     AdjudicationState,
@@ -37,6 +37,7 @@ from annotations.models import (
     Span,
     VerificationStatus,
 )
+from annotations.read_ahead import read_ahead
 
 ANNOTATION_FORMATS = ("native", "label_studio", "doccano")
 BATCH_DOCUMENTS = 500
@@ -130,18 +131,19 @@ class _Resolver:
         self.labels = {label.key: label for label in Label.objects.filter(project=project)}
         self.statuses = {s.key: s for s in VerificationStatus.objects.filter(project=project)}
         self.initial = next((s for s in self.statuses.values() if s.is_initial), None)
-        self._user_ids: dict[str | None, int] = {}  # by username
-        self._label_ids: dict[str, int] = {}  # by key
-        self._status_ids: dict[str | None, int] = {}  # by key, None for the initial status
+        # Ids of the names resolved so far; a hit here is all a span of a large file costs.
+        self.user_ids: dict[str | None, int] = {}  # by username
+        self.label_ids: dict[str, int] = {}  # by key
+        self.status_ids: dict[str | None, int] = {}  # by key, None for the initial status
 
     def user_id(self, name: str | None, item: int) -> int | None:
-        return self._remembered_pk(self._user_ids, self.user, name, item)
+        return self._remembered_pk(self.user_ids, self.user, name, item)
 
     def label_id(self, key: str, item: int) -> int | None:
-        return self._remembered_pk(self._label_ids, self.label, key, item)
+        return self._remembered_pk(self.label_ids, self.label, key, item)
 
     def status_id(self, key: str | None, item: int) -> int | None:
-        return self._remembered_pk(self._status_ids, self.status, key, item)
+        return self._remembered_pk(self.status_ids, self.status, key, item)
 
     @staticmethod
     def _remembered_pk(
@@ -217,11 +219,13 @@ def import_annotations(
                 project, attribute_to=attribute_to, create_labels=create_labels, result=result
             )
             batch: list[tuple[int, ExportDocument]] = []
-            for item, document in enumerate(documents, start=1):
-                batch.append((item, document))
-                if len(batch) >= BATCH_DOCUMENTS:
-                    _write_batch(project, batch, resolver, result)
-                    batch = []
+            # The file is parsed a batch ahead while this thread waits for the database.
+            with read_ahead(documents, buffer=BATCH_DOCUMENTS) as parsed:
+                for item, document in enumerate(parsed, start=1):
+                    batch.append((item, document))
+                    if len(batch) >= BATCH_DOCUMENTS:
+                        _write_batch(project, batch, resolver, result)
+                        batch = []
             if batch:
                 _write_batch(project, batch, resolver, result)
             for issue in report.errors:
@@ -265,52 +269,52 @@ def _write_batch(
 ) -> None:
     if not batch:
         return
-    rows = [
-        Document(
-            project=project,
-            title=d.title[:500],
-            text=d.text,
-            source_url=d.source_url,
-            published_at=parse_datetime(d.published_at) if d.published_at else None,
-            metadata=d.metadata or {},
-        )
-        for _, d in batch
-    ]
     empty = [item for (item, d) in batch if not d.text]
     for item in empty:
         result.error(item, "text", "A document needs text.")
     if empty:
         return
-    Document.objects.bulk_create(rows)
-    result.documents += len(rows)
     now = timezone.now()
+    document_ids = insert_rows_returning_ids(
+        Document,
+        ("project", "title", "text", "source_url", "published_at", "metadata", "created_at"),
+        [
+            (
+                project.pk,
+                d.title[:500],
+                d.text,
+                d.source_url,
+                parse_published(d.published_at) if d.published_at else None,
+                d.metadata or {},
+                now,
+            )
+            for _, d in batch
+        ],
+    )
+    result.documents += len(document_ids)
     project_id = project.pk
     spans: list[tuple[Any, ...]] = []  # SPAN_FIELDS values
     evidence: list[tuple[int, int, Any]] = []
-    assignments: dict[tuple[int, int], Assignment] = {}
+    assigned: dict[tuple[int, int], None] = {}  # (document id, user id), in file order
     gold_rows: list[GoldSpan] = []
     gold_evidence: list[tuple[int, int, Any]] = []
     adjudications: list[DocumentAdjudication] = []
-    for row, (item, document) in zip(rows, batch, strict=True):
+    user_ids, label_ids, status_ids = resolver.user_ids, resolver.label_ids, resolver.status_ids
+    for document_id, (item, document) in zip(document_ids, batch, strict=True):
+        text = document.text
         names = list(document.annotators) or sorted(
             {s.annotator for s in document.spans if s.annotator}
         )
         for name in names:
             user_id = resolver.user_id(name, item)
-            if user_id is not None and (row.pk, user_id) not in assignments:
-                assignments[(row.pk, user_id)] = Assignment(
-                    project=project,
-                    document=row,
-                    annotator_id=user_id,
-                    state=AssignmentState.SUBMITTED,
-                    finished_at=now,
-                )
+            if user_id is not None:
+                assigned[(document_id, user_id)] = None
         seen: set[tuple[int, int, int, int]] = set()
-        text, document_id = row.text, row.pk
         for span in document.spans:
-            user_id = resolver.user_id(span.annotator, item)
-            label_id = resolver.label_id(span.label, item)
-            status_id = resolver.status_id(span.status, item)
+            # The dictionaries first: a method call per span and name costs more than the rest.
+            user_id = user_ids.get(span.annotator) or resolver.user_id(span.annotator, item)
+            label_id = label_ids.get(span.label) or resolver.label_id(span.label, item)
+            status_id = status_ids.get(span.status) or resolver.status_id(span.status, item)
             start, end = span.start, span.end
             if (
                 user_id is None
@@ -323,14 +327,7 @@ def _write_batch(
             if key in seen:
                 continue  # Label Studio files may repeat a region; one span per (annotator, label, range)
             seen.add(key)
-            if (document_id, user_id) not in assignments:
-                assignments[(document_id, user_id)] = Assignment(
-                    project=project,
-                    document=row,
-                    annotator_id=user_id,
-                    state=AssignmentState.SUBMITTED,
-                    finished_at=now,
-                )
+            assigned[(document_id, user_id)] = None
             # Plain tuples: building a model instance per span costs more than inserting it.
             spans.append(
                 (
@@ -350,7 +347,7 @@ def _write_batch(
         if document.gold is not None:
             adjudications.append(
                 DocumentAdjudication(
-                    document=row,
+                    document_id=document_id,
                     project=project,
                     state=AdjudicationState.ADJUDICATED,
                     adjudicated_at=now,
@@ -358,12 +355,12 @@ def _write_batch(
             )
             for span in document.gold:
                 label, status = resolver.label(span.label, item), resolver.status(span.status, item)
-                if None in (label, status) or not _span_ok(row.text, span, item, result):
+                if None in (label, status) or not _span_ok(text, span, item, result):
                     continue
                 gold_rows.append(
                     GoldSpan(
                         project=project,
-                        document=row,
+                        document_id=document_id,
                         label=label,
                         start=span.start,
                         end=span.end,
@@ -390,8 +387,8 @@ def _write_batch(
             "finished_at",
         ),
         (
-            (project_id, a.document.pk, a.annotator_id, a.state, 0, "", now, now)
-            for a in assignments.values()
+            (project_id, document_id, user_id, AssignmentState.SUBMITTED, 0, "", now, now)
+            for document_id, user_id in assigned
         ),
     )
     # Spans with evidence need their ids for the evidence rows; the rest go in by COPY.

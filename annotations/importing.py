@@ -193,7 +193,9 @@ def read_txt(raw: bytes, name: str) -> dict[str, Any] | LineError:
 _url_validator = URLValidator(schemes=["http", "https"])
 
 
-def _parse_published(value: Any) -> dt.datetime:
+def parse_published(value: Any) -> dt.datetime:
+    """An ISO 8601 date or date-time as an aware datetime: a date is its midnight, and a time
+    without offset is UTC."""
     if not isinstance(value, str):
         raise ValueError("must be an ISO 8601 date or date-time string")
     parsed = parse_datetime(value)
@@ -268,7 +270,7 @@ def validate_record(line: int, record: dict[str, Any]) -> Document | list[LineEr
     published_at = None
     if record.get("published_at") not in (None, ""):
         try:
-            published_at = _parse_published(record["published_at"])
+            published_at = parse_published(record["published_at"])
         except ValueError as exc:
             errors.append(LineError(line, "published_at", str(exc).capitalize() + "."))
     metadata = record.get("metadata", {})

@@ -5,6 +5,7 @@ round trip through our JSONL."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -36,7 +37,14 @@ def exported_project(db):
         add_member(project, coder, Role.ANNOTATOR)
     reviewer = UserFactory(username="exp-reviewer")
     add_member(project, reviewer, Role.REVIEWER)
-    doc = DocumentFactory(project=project, title="Emoji", text=EMOJI_TEXT)
+    doc = DocumentFactory(
+        project=project,
+        title="Emoji",
+        text=EMOJI_TEXT,
+        source_url="https://example.org/emoji",
+        published_at=dt.datetime(2024, 3, 5, 9, 30, tzinfo=dt.UTC),
+        metadata={"desk": "wire", "tags": ["denial", "casualties"]},
+    )
     plain = DocumentFactory(project=project, title="Plain")
     claim, denial = project.labels.get(key="claim"), project.labels.get(key="denial")
     start = EMOJI_TEXT.index("The minister")
@@ -422,9 +430,10 @@ def test_round_trip_through_our_jsonl_reproduces_every_span(
     assert imported["state"] == "succeeded", imported
     source = exported_project["project"]
     assert _spans_of(project) == {row for row in _spans_of(source) if row[0] in ("ann", "bob")}
-    assert [d.text for d in Document.objects.filter(project=project).order_by("id")] == [
-        EMOJI_TEXT,
-        exported_project["plain"].text,
+    fields = ("title", "text", "source_url", "published_at", "metadata")
+    assert list(Document.objects.filter(project=project).order_by("id").values_list(*fields)) == [
+        tuple(getattr(d, f) for f in fields)
+        for d in (exported_project["doc"], exported_project["plain"])
     ]
     gold = GoldSpan.objects.get(project=project)
     assert (gold.quote, gold.status.key, gold.rationale) == (
@@ -436,6 +445,27 @@ def test_round_trip_through_our_jsonl_reproduces_every_span(
         project.assignments.filter(state="submitted").count()
         == source.assignments.filter(state="submitted").count()
     )
+
+
+def test_native_import_reads_a_date_as_its_midnight_utc(
+    exported_project, target, run_export, client_for, django_capture_on_commit_callbacks
+):
+    job, client = run_export(exported_project, format="jsonl")
+    _, body = download(client, exported_project, job)
+    records = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
+    records[0]["published_at"] = "2024-03-05"
+    project, manager = target
+    imported = _import(
+        client_for(manager),
+        project,
+        "export.jsonl",
+        "\n".join(json.dumps(r) for r in records).encode(),
+        django_capture_on_commit_callbacks,
+        format="native",
+    )
+    assert imported["state"] == "succeeded", imported
+    document = Document.objects.get(project=project, title=records[0]["title"])
+    assert document.published_at == dt.datetime(2024, 3, 5, tzinfo=dt.UTC)
 
 
 def test_label_studio_and_doccano_files_import_with_attribution(
