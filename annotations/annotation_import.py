@@ -4,9 +4,11 @@ export, through the pure parsers in ``annotations.interop``.
 A file is all-or-nothing: documents, spans, submissions and gold are written in one transaction
 that is rolled back if the file or any of its spans is invalid. Spans are attributed to the
 project member whose username the file names, or all to one chosen user. Labels and statuses the
-project lacks are reported (or created with ``create_labels``). Inserts go through
-``bulk_create`` in batches, with every invariant checked first (quote equals ``text[start:end]``,
-labels and statuses of this project), so the database constraints never have to catch bad data.
+project lacks are reported (or created with ``create_labels``). Every invariant is checked here
+first (quote equals ``text[start:end]``, labels and statuses of this project), so the database
+constraints never have to catch bad data. Documents and spans go in by COPY
+(``annotations.bulk``), in batches of documents; the file is parsed a batch ahead in a thread, and
+span rows are checked and built while the COPY streams them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from annotations.bulk import insert_rows, insert_rows_returning_ids
-from annotations.exports import ExportDocument, ExportSpan
+from annotations.exports import ExportDocument, ExportEvidence, ExportSpan
 from annotations.importing import parse_published
 from annotations.interop import ImportReport, iter_doccano, iter_native_jsonl, read_label_studio
 from annotations.models import (
@@ -172,6 +174,13 @@ class _Resolver:
             )
         return found
 
+    def create_missing_labels(self, keys: Iterable[str]) -> None:
+        """Create, if this import may, the labels of ``keys`` (in their order) the project lacks."""
+        if self.create_labels:
+            for key in keys:
+                if key not in self.labels:
+                    self.label(key, 0)
+
     def label(self, key: str, item: int) -> Label | None:
         found = self.labels.get(key)
         if found is None and self.create_labels:
@@ -275,12 +284,13 @@ def _write_batch(
     if empty:
         return
     now = timezone.now()
+    project_id = project.pk
     document_ids = insert_rows_returning_ids(
         Document,
         ("project", "title", "text", "source_url", "published_at", "metadata", "created_at"),
         [
             (
-                project.pk,
+                project_id,
                 d.title[:500],
                 d.text,
                 d.source_url,
@@ -292,16 +302,17 @@ def _write_batch(
         ],
     )
     result.documents += len(document_ids)
-    project_id = project.pk
-    spans: list[tuple[Any, ...]] = []  # SPAN_FIELDS values
-    evidence: list[tuple[int, int, Any]] = []
+    documents = [
+        (document_id, item, document)
+        for document_id, (item, document) in zip(document_ids, batch, strict=True)
+    ]
+    # Labels the file adds are created now: from here to the end of the span COPY, nothing may
+    # query the database (the connection is busy with the COPY).
+    resolver.create_missing_labels(
+        dict.fromkeys(s.label for _, _, d in documents for s in (*d.spans, *(d.gold or ())))
+    )
     assigned: dict[tuple[int, int], None] = {}  # (document id, user id), in file order
-    gold_rows: list[GoldSpan] = []
-    gold_evidence: list[tuple[int, int, Any]] = []
-    adjudications: list[DocumentAdjudication] = []
-    user_ids, label_ids, status_ids = resolver.user_ids, resolver.label_ids, resolver.status_ids
-    for document_id, (item, document) in zip(document_ids, batch, strict=True):
-        text = document.text
+    for document_id, item, document in documents:
         names = list(document.annotators) or sorted(
             {s.annotator for s in document.spans if s.annotator}
         )
@@ -309,69 +320,19 @@ def _write_batch(
             user_id = resolver.user_id(name, item)
             if user_id is not None:
                 assigned[(document_id, user_id)] = None
-        seen: set[tuple[int, int, int, int]] = set()
-        for span in document.spans:
-            # The dictionaries first: a method call per span and name costs more than the rest.
-            user_id = user_ids.get(span.annotator) or resolver.user_id(span.annotator, item)
-            label_id = label_ids.get(span.label) or resolver.label_id(span.label, item)
-            status_id = status_ids.get(span.status) or resolver.status_id(span.status, item)
-            start, end = span.start, span.end
-            if (
-                user_id is None
-                or label_id is None
-                or status_id is None
-                or not _span_ok(text, span, item, result)
-            ):
-                continue
-            key = (user_id, label_id, start, end)
-            if key in seen:
-                continue  # Label Studio files may repeat a region; one span per (annotator, label, range)
-            seen.add(key)
-            assigned[(document_id, user_id)] = None
-            # Plain tuples: building a model instance per span costs more than inserting it.
-            spans.append(
-                (
-                    project_id,
-                    document_id,
-                    user_id,
-                    label_id,
-                    start,
-                    end,
-                    span.quote,
-                    status_id,
-                    span.note,
-                )
-            )
-            if span.evidence:
-                evidence.extend((len(spans) - 1, n, e) for n, e in enumerate(span.evidence))
-        if document.gold is not None:
-            adjudications.append(
-                DocumentAdjudication(
-                    document_id=document_id,
-                    project=project,
-                    state=AdjudicationState.ADJUDICATED,
-                    adjudicated_at=now,
-                )
-            )
-            for span in document.gold:
-                label, status = resolver.label(span.label, item), resolver.status(span.status, item)
-                if None in (label, status) or not _span_ok(text, span, item, result):
-                    continue
-                gold_rows.append(
-                    GoldSpan(
-                        project=project,
-                        document_id=document_id,
-                        label=label,
-                        start=span.start,
-                        end=span.end,
-                        quote=span.quote,
-                        status=status,
-                        rationale=span.verdict_rationale,
-                    )
-                )
-                # Evidence citing a document of the source project has no counterpart here.
-                web = [e for e in span.evidence if e.url.startswith(("http://", "https://"))]
-                gold_evidence.extend((len(gold_rows) - 1, n, e) for n, e in enumerate(web))
+    gold_rows, gold_evidence, adjudications = _gold(project, documents, resolver, result, now)
+
+    with_evidence: list[tuple[tuple[Any, ...], tuple[ExportEvidence, ...]]] = []
+    # The rows are built while COPY streams them, so PostgreSQL stores the first rows while this
+    # thread checks the next ones. The timestamp as text: COPY parses it once per row either way,
+    # and formatting a datetime 120,000 times on this side cost more than the text.
+    stamp = now.isoformat()
+    plain_spans = _span_values(project_id, documents, resolver, result, assigned, with_evidence)
+    copied = insert_rows(
+        Span,
+        (*SPAN_FIELDS, "version", "created_at", "updated_at"),
+        ((*values, 1, stamp, stamp) for values in plain_spans),
+    )
     if not result.ok:
         return  # the whole file is rolled back; no point inserting the rest
     insert_rows(
@@ -391,25 +352,15 @@ def _write_batch(
             for document_id, user_id in assigned
         ),
     )
-    # Spans with evidence need their ids for the evidence rows; the rest go in by COPY.
-    with_evidence = sorted({i for i, _, _ in evidence})
+    # Spans with evidence need their ids for the evidence rows: bulk_create returns them.
     created = Span.objects.bulk_create(
-        [Span(**dict(zip(SPAN_FIELDS_ID, spans[i], strict=True))) for i in with_evidence],
+        [Span(**dict(zip(SPAN_FIELDS_ID, values, strict=True))) for values, _ in with_evidence],
         batch_size=2000,
     )
-    span_by_index = dict(zip(with_evidence, created, strict=True))
-    skip = set(with_evidence)
-    # The timestamp as text: COPY parses it once per row either way, and formatting a datetime
-    # 120,000 times on this side cost more than the text.
-    stamp = now.isoformat()
-    insert_rows(
-        Span,
-        (*SPAN_FIELDS, "version", "created_at", "updated_at"),
-        ((*values, 1, stamp, stamp) for i, values in enumerate(spans) if i not in skip),
-    )
     Evidence.objects.bulk_create(
-        Evidence(span=span_by_index[i], url=e.url, note=e.note, stance=e.stance, order=n)
-        for i, n, e in evidence
+        Evidence(span=span, url=e.url, note=e.note, stance=e.stance, order=n)
+        for span, (_, items) in zip(created, with_evidence, strict=True)
+        for n, e in enumerate(items)
     )
     DocumentAdjudication.objects.bulk_create(adjudications)
     GoldSpan.objects.bulk_create(gold_rows)
@@ -417,5 +368,100 @@ def _write_batch(
         GoldEvidence(gold_span=gold_rows[i], url=e.url, note=e.note, stance=e.stance, order=n)
         for i, n, e in gold_evidence
     )
-    result.spans += len(spans)
+    result.spans += copied + len(created)
     result.gold_spans += len(gold_rows)
+
+
+def _span_values(
+    project_id: int,
+    documents: list[tuple[int, int, ExportDocument]],
+    resolver: _Resolver,
+    result: AnnotationImportResult,
+    assigned: dict[tuple[int, int], None],
+    with_evidence: list[tuple[tuple[Any, ...], tuple[ExportEvidence, ...]]],
+) -> Iterator[tuple[Any, ...]]:
+    """SPAN_FIELDS values of each valid span without evidence; those with evidence go to
+    ``with_evidence``, and each (document, annotator) to ``assigned``. Invalid spans are reported,
+    not yielded. Uses no database: the caller created the file's new labels first."""
+    user_ids, label_ids, status_ids = resolver.user_ids, resolver.label_ids, resolver.status_ids
+    for document_id, item, document in documents:
+        text = document.text
+        seen: set[tuple[int, int, int, int]] = set()
+        for span in document.spans:
+            # The dictionaries first: a method call per span and name costs more than the rest.
+            user_id = user_ids.get(span.annotator) or resolver.user_id(span.annotator, item)
+            label_id = label_ids.get(span.label) or resolver.label_id(span.label, item)
+            status_id = status_ids.get(span.status) or resolver.status_id(span.status, item)
+            start, end = span.start, span.end
+            if (
+                user_id is None
+                or label_id is None
+                or status_id is None
+                or not _span_ok(text, span, item, result)
+            ):
+                continue
+            key = (user_id, label_id, start, end)
+            if key in seen:
+                continue  # Label Studio files may repeat a region; one span per (annotator, label, range)
+            seen.add(key)
+            assigned[(document_id, user_id)] = None
+            values = (
+                project_id,
+                document_id,
+                user_id,
+                label_id,
+                start,
+                end,
+                span.quote,
+                status_id,
+                span.note,
+            )
+            if span.evidence:
+                with_evidence.append((values, span.evidence))
+            else:
+                yield values
+
+
+def _gold(
+    project: Project,
+    documents: list[tuple[int, int, ExportDocument]],
+    resolver: _Resolver,
+    result: AnnotationImportResult,
+    now: Any,
+) -> tuple[list[GoldSpan], list[tuple[int, int, Any]], list[DocumentAdjudication]]:
+    """The gold spans, their evidence (index into the gold spans, order, item) and the
+    adjudications of the documents that carry gold."""
+    gold_rows: list[GoldSpan] = []
+    gold_evidence: list[tuple[int, int, Any]] = []
+    adjudications: list[DocumentAdjudication] = []
+    for document_id, item, document in documents:
+        if document.gold is None:
+            continue
+        adjudications.append(
+            DocumentAdjudication(
+                document_id=document_id,
+                project=project,
+                state=AdjudicationState.ADJUDICATED,
+                adjudicated_at=now,
+            )
+        )
+        for span in document.gold:
+            label, status = resolver.label(span.label, item), resolver.status(span.status, item)
+            if None in (label, status) or not _span_ok(document.text, span, item, result):
+                continue
+            gold_rows.append(
+                GoldSpan(
+                    project=project,
+                    document_id=document_id,
+                    label=label,
+                    start=span.start,
+                    end=span.end,
+                    quote=span.quote,
+                    status=status,
+                    rationale=span.verdict_rationale,
+                )
+            )
+            # Evidence citing a document of the source project has no counterpart here.
+            web = [e for e in span.evidence if e.url.startswith(("http://", "https://"))]
+            gold_evidence.extend((len(gold_rows) - 1, n, e) for n, e in enumerate(web))
+    return gold_rows, gold_evidence, adjudications

@@ -52,6 +52,7 @@ from _common import (  # noqa: E402 - the bench folder is not a package
     NewsGenerator,
     PlannedRequest,
     database_backend_pids,
+    machine_cpu_seconds,
     median,
     ms,
     percentile,
@@ -589,6 +590,19 @@ def parse_server(spec: str) -> tuple[str, int, int]:
     return kind, int(workers), int(threads or 1)
 
 
+def wait_until_quiet(max_seconds: float, busy_below: float = 0.1) -> float:
+    """Seconds waited (at most ``max_seconds``) until the machine's cores were busy less than
+    ``busy_below`` of one second."""
+    started = time.monotonic()
+    while time.monotonic() - started < max_seconds:
+        busy_before, total_before = machine_cpu_seconds()
+        time.sleep(1.0)
+        busy, total = machine_cpu_seconds()
+        if busy - busy_before < busy_below * (total - total_before):
+            break
+    return time.monotonic() - started
+
+
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     started = time.perf_counter()
     value = fn()
@@ -911,9 +925,15 @@ def one_run(args: argparse.Namespace, run: int, env: dict[str, str]) -> dict[str
         # our own JSONL export format: parse + import_annotations, in-process. Last, because the
         # submissions it creates schedule an agreement refresh that a worker then computes.
         if annotation_import_available():
+            target = make_project("Bench (annotations)")
+            # Earlier phases leave background work (the worker's agreement refresh for the HTTP
+            # phase's spans, autovacuum after the deletes): time the import on a quiet machine.
+            figures["annotation_import_waited_s"] = wait_until_quiet(max_seconds=180)
+            busy_before, _ = machine_cpu_seconds()
             figures["annotation_import_s"] = time_annotation_import(
-                workload, [u.username for u in annotators], make_project("Bench (annotations)"), tmp
+                workload, [u.username for u in annotators], target, tmp
             )
+            figures["annotation_import_machine_cpu_s"] = machine_cpu_seconds()[0] - busy_before
     finally:
         connections.close_all()
         stack.close()
@@ -963,7 +983,9 @@ def print_run(figures: dict[str, Any]) -> None:
     print(f"  load average (1 min) before the run: {figures['loadavg_before']:.2f}")
     if "annotation_import_s" in figures:
         print(
-            f"  whole workload through import_annotations: {figures['annotation_import_s']:.2f} s"
+            f"  whole workload through import_annotations: {figures['annotation_import_s']:.2f} s "
+            f"(after waiting {figures['annotation_import_waited_s']:.0f} s for a quiet machine; "
+            f"machine CPU during it {figures['annotation_import_machine_cpu_s']:.2f} s)"
         )
     if "import_path_10k_s" in figures:
         print(

@@ -167,7 +167,7 @@ def test_every_foreign_key_of_a_checked_table_is_in_its_trigger(db):
                 "span_references_exist_update",
             }
             for source in checks.values():
-                named = set(re.findall(r"\('([a-z0-9_]+)', '[a-z_, ]+',", source))
+                named = set(re.findall(r"constraint_name := '([a-z0-9_]+)'", source))
                 assert named == foreign_keys
             # Every trigger of the table fires with row triggers off ('A': ENABLE ALWAYS).
             assert {n: e for n, (e, s) in triggers.items()} == dict.fromkeys(triggers, "A")
@@ -195,29 +195,36 @@ def test_a_role_without_the_privilege_keeps_row_checks(db):
 
 @pytest.mark.django_db(transaction=True)
 def test_referenced_rows_are_locked_until_commit_as_a_foreign_key_check_locks_them():
-    """A label, status or document a COPY refers to cannot be deleted under it: like the foreign
-    key check, the statement-level check holds FOR KEY SHARE locks until the transaction ends."""
+    """A document, label, status or user a COPY refers to cannot be deleted under it: like the
+    foreign key check, the statement-level check holds FOR KEY SHARE locks until the end."""
     manager = UserFactory(username="m")
     project = make_project(manager)
     document = DocumentFactory(project=project)
     row = _row(document, manager)
-    label_id = row[FIELDS.index("label")]
+    referenced = {
+        "annotations_document": row[FIELDS.index("document")],
+        "annotations_label": row[FIELDS.index("label")],
+        "annotations_verificationstatus": row[FIELDS.index("status")],
+        "auth_user": row[FIELDS.index("annotator")],
+    }
     dsn = connection.get_connection_params()
 
-    def try_to_lock_the_label() -> bool:
+    def lockable_by_another_session() -> dict[str, bool]:
+        lockable = {}
         with psycopg.connect(**dsn, autocommit=True) as other:
-            try:
-                other.execute(
-                    "SELECT 1 FROM annotations_label WHERE id = %s FOR UPDATE NOWAIT", [label_id]
-                )
-            except psycopg.errors.LockNotAvailable:
-                return False
-            return True
+            for table, pk in referenced.items():
+                try:
+                    other.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE NOWAIT", [pk])
+                except psycopg.errors.LockNotAvailable:
+                    lockable[table] = False
+                else:
+                    lockable[table] = True
+        return lockable
 
     with transaction.atomic():
         insert_rows(Span, FIELDS, [row])
-        assert try_to_lock_the_label() is False
-    assert try_to_lock_the_label() is True
+        assert lockable_by_another_session() == dict.fromkeys(referenced, False)
+    assert lockable_by_another_session() == dict.fromkeys(referenced, True)
     assert Span.objects.filter(document=document).count() == 1
 
 
