@@ -590,16 +590,17 @@ def parse_server(spec: str) -> tuple[str, int, int]:
     return kind, int(workers), int(threads or 1)
 
 
-def wait_until_quiet(max_seconds: float, busy_below: float = 0.1) -> float:
+def wait_until_quiet(max_seconds: float, quiet_seconds: int = 7, busy_below: float = 0.1) -> float:
     """Seconds waited (at most ``max_seconds``) until the machine's cores were busy less than
-    ``busy_below`` of one second."""
+    ``busy_below`` in each of ``quiet_seconds`` seconds in a row: longer than the agreement
+    refresh's debounce (5 s), so a refresh queued by an earlier phase has started and ended."""
     started = time.monotonic()
-    while time.monotonic() - started < max_seconds:
+    quiet = 0
+    while quiet < quiet_seconds and time.monotonic() - started < max_seconds:
         busy_before, total_before = machine_cpu_seconds()
         time.sleep(1.0)
         busy, total = machine_cpu_seconds()
-        if busy - busy_before < busy_below * (total - total_before):
-            break
+        quiet = quiet + 1 if busy - busy_before < busy_below * (total - total_before) else 0
     return time.monotonic() - started
 
 
