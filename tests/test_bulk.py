@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from annotations import bulk
+from annotations.annotation_import import SPAN_FIELDS
 from annotations.bulk import STATEMENT_CHECKED_TABLES, insert_rows, may_switch_off_row_triggers
 from annotations.models import Assignment, Span
 from tests.factories import DocumentFactory, UserFactory, make_project
@@ -21,20 +22,7 @@ pytestmark = pytest.mark.skipif(
 
 MISSING_ID = 2**31 - 1  # fits every id column; no row has it
 
-FIELDS = (
-    "project",
-    "document",
-    "annotator",
-    "label",
-    "start",
-    "end",
-    "quote",
-    "status",
-    "note",
-    "version",
-    "created_at",
-    "updated_at",
-)
+FIELDS = (*SPAN_FIELDS, "version", "created_at", "updated_at")
 
 
 def _row(doc, user, **overrides) -> tuple:
