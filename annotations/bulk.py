@@ -33,9 +33,7 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
     if connection.vendor == "postgresql":
         with connection.wrap_database_errors:
             return _copy_rows(model, fields, rows)
-    objects = _instances(model, fields, rows)
-    model.objects.bulk_create(objects, batch_size=2000)
-    return len(objects)
+    return len(_bulk_create(model, fields, rows))
 
 
 def insert_rows_returning_ids(
@@ -44,9 +42,7 @@ def insert_rows_returning_ids(
     """``insert_rows``, returning the new primary keys in the order of ``rows``. On PostgreSQL the
     keys are drawn from the table's sequence first, so the rows can still go in by COPY."""
     if connection.vendor != "postgresql":
-        objects = _instances(model, fields, rows)
-        model.objects.bulk_create(objects, batch_size=2000)
-        return [obj.pk for obj in objects]
+        return [obj.pk for obj in _bulk_create(model, fields, rows)]
     meta = model._meta
     with connection.cursor() as cursor:
         cursor.execute(
@@ -60,9 +56,13 @@ def insert_rows_returning_ids(
     return ids
 
 
-def _instances(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> list:
+def _bulk_create(
+    model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> list[Model]:
+    """The other databases' path: model instances through ``bulk_create``, with their keys."""
     attnames = [model._meta.get_field(f).attname for f in fields]  # "document" -> "document_id"
-    return [model(**dict(zip(attnames, row, strict=True))) for row in rows]
+    objects = [model(**dict(zip(attnames, row, strict=True))) for row in rows]
+    return model.objects.bulk_create(objects, batch_size=2000)
 
 
 def _copy_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
