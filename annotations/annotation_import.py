@@ -1,5 +1,5 @@
 """Import of annotated documents from other tools (Label Studio, doccano) or from our own JSONL
-export, through the pure parsers in ``annotations.interop``.
+export, through the pure parsers in ``annotations.formats``.
 
 A file is all-or-nothing: documents, spans, submissions and gold are written in one transaction
 that is rolled back if the file or any of its spans is invalid. Spans are attributed to the
@@ -22,9 +22,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from annotations.bulk import insert_rows, insert_rows_returning_ids
-from annotations.exports import ExportDocument, ExportEvidence, ExportSpan
+from annotations.formats import (
+    ExportDocument,
+    ExportEvidence,
+    ExportSpan,
+    ImportReport,
+    iter_doccano,
+    iter_native_jsonl,
+    read_label_studio,
+)
 from annotations.importing import parse_published
-from annotations.interop import ImportReport, iter_doccano, iter_native_jsonl, read_label_studio
 from annotations.models import (
     AdjudicationState,
     Assignment,

@@ -1,5 +1,5 @@
 """Exports: stream a project's documents out of the database as ``ExportDocument`` records and
-hand them to the pure writers in ``annotations.exports``.
+hand them to the pure writers in ``annotations.formats``.
 
 Documents are read in chunks of ``READ_CHUNK`` (a few queries per chunk, never one per document),
 so memory stays bounded whatever the project's size. A file is written under a temporary name
@@ -20,7 +20,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 
-from annotations.exports import (
+from annotations.formats import (
     FORMATS,
     ExportDocument,
     ExportEvidence,

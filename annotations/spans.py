@@ -1,11 +1,16 @@
 """Span offsets: pure functions, no Django.
 
 Offsets are half-open ``[start, end)`` in Unicode code points, exactly as Python slices ``str``.
-Browsers count UTF-16 code units; the conversions below are the only place the server translates.
+Browsers count UTF-16 code units (JavaScript string indices), and so do tools built on them
+(doccano, Label Studio before 1.4): a character outside the Basic Multilingual Plane (most emoji,
+U+10000 and above) takes two units, every other character one. ``Utf16Index`` below is the only
+place the server translates between the two; the API, the importers and the exports all use it.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 
@@ -44,27 +49,61 @@ def check_offsets(text: str, start: int, end: int, quote: str | None = None) -> 
     return errors
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class Utf16Index:
+    """Code point <-> UTF-16 offsets of one text, many offsets at a time.
+
+    ``utf16 = codepoint + (number of astral characters before codepoint)``: the text is scanned
+    once (a regex search, so a text without astral characters costs almost nothing) and each
+    conversion is a binary search. A UTF-16 offset between the two halves of a surrogate pair has
+    no code point equivalent and raises ``ValueError``."""
+
+    __slots__ = ("_astral", "_astral_utf16", "length", "utf16_length")
+
+    def __init__(self, text: str) -> None:
+        # Code point index of every astral character, and the UTF-16 index where each one starts.
+        self._astral = [match.start() for match in _ASTRAL.finditer(text)]
+        self._astral_utf16 = [cp + k for k, cp in enumerate(self._astral)]
+        self.length = len(text)
+        self.utf16_length = self.length + len(self._astral)
+
+    @property
+    def has_astral(self) -> bool:
+        return bool(self._astral)
+
+    def to_utf16(self, offset: int) -> int:
+        """UTF-16 code unit offset of code point offset ``offset`` (0 <= offset <= len(text))."""
+        if not 0 <= offset <= self.length:
+            raise ValueError(f"offset {offset} is outside the text (0..{self.length} code points)")
+        if not self._astral:
+            return offset
+        return offset + bisect_left(self._astral, offset)
+
+    def to_codepoint(self, utf16_offset: int) -> int:
+        """Code point offset of UTF-16 code unit offset ``utf16_offset``."""
+        if utf16_offset < 0:
+            raise ValueError(f"UTF-16 offset must be >= 0, got {utf16_offset}")
+        if utf16_offset > self.utf16_length:
+            raise ValueError(
+                f"UTF-16 offset {utf16_offset} is past the end of the text "
+                f"({self.utf16_length} UTF-16 code units)"
+            )
+        if not self._astral:
+            return utf16_offset
+        before = bisect_left(self._astral_utf16, utf16_offset)  # astral chars starting before it
+        if before and self._astral_utf16[before - 1] + 1 == utf16_offset:
+            raise ValueError(f"UTF-16 offset {utf16_offset} falls inside a surrogate pair")
+        return utf16_offset - before
+
+
 def utf16_to_codepoint_offset(text: str, utf16_offset: int) -> int:
-    """Code point offset of the position ``utf16_offset`` UTF-16 code units into ``text``."""
-    if utf16_offset < 0:
-        raise ValueError("UTF-16 offset must be >= 0")
-    units = 0
-    for index, char in enumerate(text):
-        if units >= utf16_offset:
-            if units > utf16_offset:
-                raise ValueError(f"UTF-16 offset {utf16_offset} falls inside a surrogate pair")
-            return index
-        units += 2 if ord(char) > 0xFFFF else 1
-    if units == utf16_offset:
-        return len(text)
-    if utf16_offset < units:  # the text ends with an astral character
-        raise ValueError(f"UTF-16 offset {utf16_offset} falls inside a surrogate pair")
-    raise ValueError(f"UTF-16 offset {utf16_offset} is past the end of the text")
+    """Code point offset of the position ``utf16_offset`` UTF-16 code units into ``text``; build a
+    ``Utf16Index`` to convert several offsets of the same text."""
+    return Utf16Index(text).to_codepoint(utf16_offset)
 
 
 def codepoint_to_utf16_offset(text: str, offset: int) -> int:
     """UTF-16 code unit offset of code point position ``offset`` in ``text``."""
-    if not 0 <= offset <= len(text):
-        raise ValueError(f"offset {offset} is outside the text (0..{len(text)})")
-    prefix = text[:offset]
-    return offset + sum(1 for char in prefix if ord(char) > 0xFFFF)
+    return Utf16Index(text).to_utf16(offset)

@@ -331,8 +331,8 @@ def time_annotation_import(
     """Seconds to import the workload as a native JSONL file (documents with every annotator's
     spans) through ``annotations.annotation_import``; the file is written untimed."""
     from annotations.annotation_import import import_annotations, parse
-    from annotations.exports.jsonl import write_jsonl
-    from annotations.exports.records import ExportDocument, ExportSpan
+    from annotations.formats.jsonl import write_jsonl
+    from annotations.formats.records import ExportDocument, ExportSpan
 
     documents = (
         ExportDocument(

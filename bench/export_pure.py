@@ -1,4 +1,4 @@
-"""Throughput and memory of the pure export writers (annotations.exports); prints figures.
+"""Throughput and memory of the pure export writers (annotations.formats); prints figures.
 
     .venv/bin/python bench/export_pure.py                     # 20,000 docs x 3 x 20 spans, 3 runs
     .venv/bin/python bench/export_pure.py --repeat 5 --formats jsonl csv parquet conll
@@ -34,7 +34,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from annotations.exports import (  # noqa: E402
+from annotations.formats import (  # noqa: E402
     ExportDocument,
     ExportEvidence,
     ExportProject,

@@ -14,15 +14,13 @@ PURE_MODULES = [
     "annotations.spans",
     "annotations.clusters",
     "annotations.agreement",
-    "annotations.exports",
-    "annotations.interop",
+    "annotations.formats",
 ]
 PURE_PATHS = [
     "annotations/spans.py",
     "annotations/clusters.py",
     "annotations/agreement",
-    "annotations/exports",
-    "annotations/interop",
+    "annotations/formats",
 ]
 
 

@@ -7,10 +7,10 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from annotations.exports.csv_rows import write_csv
-from annotations.exports.parquet import write_parquet
-from annotations.exports.records import ExportSpan
-from tests.exports.samples import PROJECT, TEXT_1, TEXT_2, document_1, documents
+from annotations.formats.csv_rows import write_csv
+from annotations.formats.parquet import write_parquet
+from annotations.formats.records import ExportSpan
+from tests.formats.samples import PROJECT, TEXT_1, TEXT_2, document_1, documents
 
 TEXTS = {1: TEXT_1, 2: TEXT_2}
 

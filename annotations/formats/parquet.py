@@ -1,4 +1,4 @@
-"""Parquet export: one span per row, typed columns as described in ``annotations.exports.tabular``.
+"""Parquet export: one span per row, typed columns as described in ``annotations.formats.tabular``.
 
 Written with ``pyarrow.parquet.ParquetWriter``, one row group per ``row_group_size`` spans (the
 last one smaller), so memory holds at most one row group of spans whatever the project's size.
@@ -16,8 +16,8 @@ from typing import IO
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from annotations.exports.records import ExportDocument, ExportProject, ExportSummary
-from annotations.exports.tabular import COLUMNS, document_spans
+from annotations.formats.records import ExportDocument, ExportProject, ExportSummary
+from annotations.formats.tabular import COLUMNS, document_spans
 
 DEFAULT_ROW_GROUP_SIZE = 50_000
 

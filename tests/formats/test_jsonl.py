@@ -6,10 +6,9 @@ import json
 
 import pytest
 
-from annotations.exports.jsonl import write_jsonl
-from annotations.exports.records import ExportDocument
-from annotations.interop.native_jsonl import read_native_jsonl
-from tests.exports.samples import TEXT_1, document_1, document_2, document_3, documents
+from annotations.formats.jsonl import read_native_jsonl, write_jsonl
+from annotations.formats.records import ExportDocument
+from tests.formats.samples import TEXT_1, document_1, document_2, document_3, documents
 
 
 def written_lines(docs: list[ExportDocument]) -> list[dict]:

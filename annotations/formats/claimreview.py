@@ -38,8 +38,8 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
-from annotations.exports.records import ExportDocument, ExportProject, ExportSpan, ExportSummary
-from annotations.exports.sinks import JsonArrayWriter, text_sink
+from annotations.formats.records import ExportDocument, ExportProject, ExportSpan, ExportSummary
+from annotations.formats.sinks import JsonArrayWriter, text_sink
 
 SCHEMA_CONTEXT = "https://schema.org"
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from annotations.exports.records import ExportDocument, ExportSpan
+from annotations.formats.records import ExportDocument, ExportSpan
 
 COLUMNS = (
     "document_id",

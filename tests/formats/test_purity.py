@@ -7,15 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import annotations.exports
-import annotations.interop
+import annotations.formats
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 CHECK = """
 import importlib, json, pkgutil, sys
-import annotations.exports, annotations.interop
-for package in (annotations.exports, annotations.interop):
+import annotations.formats
+for package in (annotations.formats,):
     for module in pkgutil.iter_modules(package.__path__):
         importlib.import_module(package.__name__ + "." + module.name)
 forbidden = sorted(
@@ -41,8 +40,6 @@ def test_every_module_imports_without_django_drf_or_celery():
 
 
 def test_the_check_covers_every_module():
-    names = {m.name for m in pkgutil.iter_modules(annotations.exports.__path__)}
+    names = {m.name for m in pkgutil.iter_modules(annotations.formats.__path__)}
     assert {"jsonl", "csv_rows", "parquet", "conll", "label_studio", "doccano"} <= names
-    assert {"claimreview", "fever", "records", "offsets"} <= names
-    names = {m.name for m in pkgutil.iter_modules(annotations.interop.__path__)}
-    assert {"label_studio", "doccano", "native_jsonl"} <= names
+    assert {"claimreview", "fever", "records", "reading"} <= names

@@ -6,9 +6,9 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotations.exports.conll import tokenize, write_conll
-from annotations.exports.records import ExportDocument, ExportProject, ExportSpan
-from tests.exports.samples import PROJECT, TEXT_1, document_1, document_2, document_3
+from annotations.formats.conll import tokenize, write_conll
+from annotations.formats.records import ExportDocument, ExportProject, ExportSpan
+from tests.formats.samples import PROJECT, TEXT_1, document_1, document_2, document_3
 
 
 def doc(text: str, spans: dict[str, list[tuple[str, int, int]]], gold=None) -> ExportDocument:

@@ -38,8 +38,8 @@ import json
 from collections.abc import Collection, Iterable, Mapping
 from typing import IO, Any
 
-from annotations.exports.records import ExportDocument, ExportSummary
-from annotations.exports.sinks import text_sink
+from annotations.formats.records import ExportDocument, ExportSummary
+from annotations.formats.sinks import text_sink
 
 SUPPORTS = "SUPPORTS"
 REFUTES = "REFUTES"

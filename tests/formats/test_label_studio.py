@@ -7,10 +7,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from annotations.exports.label_studio import label_studio_config, write_label_studio
-from annotations.exports.records import ExportProject, ExportSpan
-from annotations.interop.label_studio import parse_label_studio, read_label_studio
-from tests.exports.samples import PROJECT, TEXT_1, TEXT_3, document_1, document_3, documents
+from annotations.formats.label_studio import (
+    label_studio_config,
+    parse_label_studio,
+    read_label_studio,
+    write_label_studio,
+)
+from annotations.formats.records import ExportProject, ExportSpan
+from tests.formats.samples import PROJECT, TEXT_1, TEXT_3, document_1, document_3, documents
 
 
 def export(docs, **options) -> list[dict]:

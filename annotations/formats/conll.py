@@ -56,8 +56,8 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import IO, Any, Literal
 
-from annotations.exports.records import ExportDocument, ExportProject, ExportSpan, ExportSummary
-from annotations.exports.sinks import text_sink
+from annotations.formats.records import ExportDocument, ExportProject, ExportSpan, ExportSummary
+from annotations.formats.sinks import text_sink
 
 ColumnsChoice = Literal["annotators", "gold", "all"]
 

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from annotations.exports.claimreview import write_claimreview
-from annotations.exports.fever import write_fever
-from annotations.exports.records import ExportProject
-from tests.exports.samples import PROJECT, TEXT_1, document_1, document_2, document_3, documents
+from annotations.formats.claimreview import write_claimreview
+from annotations.formats.fever import write_fever
+from annotations.formats.records import ExportProject
+from tests.formats.samples import PROJECT, TEXT_1, document_1, document_2, document_3, documents
 
 
 def claim_reviews(docs, **options):

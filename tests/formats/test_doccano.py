@@ -6,10 +6,9 @@ import json
 
 import pytest
 
-from annotations.exports.doccano import write_doccano
-from annotations.exports.records import ExportSpan
-from annotations.interop.doccano import read_doccano
-from tests.exports.samples import TEXT_1, document_1, document_2, document_3, documents
+from annotations.formats.doccano import read_doccano, write_doccano
+from annotations.formats.records import ExportSpan
+from tests.formats.samples import TEXT_1, document_1, document_2, document_3, documents
 
 # The example of doccano issue #2290: doccano puts "firetrucks" at 22..32, Python at 19..29.
 FIRETRUCKS = "👨🏻\u200d🚒 firemen drive firetrucks"

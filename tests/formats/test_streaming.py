@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from annotations.exports import (
+from annotations.formats import (
     write_claimreview,
     write_conll,
     write_csv,
@@ -18,9 +18,9 @@ from annotations.exports import (
     write_label_studio,
     write_parquet,
 )
-from annotations.exports.conll import tokenize
-from annotations.exports.records import ExportDocument, ExportEvidence, ExportSpan
-from tests.exports.samples import PROJECT
+from annotations.formats.conll import tokenize
+from annotations.formats.records import ExportDocument, ExportEvidence, ExportSpan
+from tests.formats.samples import PROJECT
 
 DOCUMENTS = 5_000
 WORDS = ["😀", "ministre", "café", "a\u00a0dit", "e\u0301", "faux", "vrai", "INSEE", "."]

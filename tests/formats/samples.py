@@ -7,7 +7,7 @@ modifier. Spans are located with ``str.index`` so every offset here is a code po
 
 from __future__ import annotations
 
-from annotations.exports.records import (
+from annotations.formats.records import (
     ExportDocument,
     ExportEvidence,
     ExportProject,

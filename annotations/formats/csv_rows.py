@@ -1,4 +1,4 @@
-"""CSV export: one span per row, columns as described in ``annotations.exports.tabular``.
+"""CSV export: one span per row, columns as described in ``annotations.formats.tabular``.
 
 RFC 4180 CSV in UTF-8 with a header row, ``,`` separators, ``"`` quoting where needed and
 ``\\r\\n`` line ends (a quoted value may contain line breaks: read it with a CSV parser, not line
@@ -18,9 +18,9 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
-from annotations.exports.records import ExportDocument, ExportSummary
-from annotations.exports.sinks import text_sink
-from annotations.exports.tabular import COLUMNS, document_spans
+from annotations.formats.records import ExportDocument, ExportSummary
+from annotations.formats.sinks import text_sink
+from annotations.formats.tabular import COLUMNS, document_spans
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
