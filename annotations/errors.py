@@ -1,4 +1,5 @@
-"""Domain errors raised by services and mapped to HTTP answers by ``exceptions.py``."""
+"""Domain errors raised by services and permission checks, mapped to HTTP answers by
+``annotations.views.exception_handler``."""
 
 from __future__ import annotations
 
@@ -36,3 +37,18 @@ class PreconditionFailed(DomainError):
 
     status_code = 412
     code = "precondition_failed"
+
+
+class Forbidden(DomainError):
+    """403: the user may see the object but their role does not allow this change."""
+
+    status_code = 403
+    code = "permission_denied"
+
+
+class NotFound(DomainError):
+    """404: no such object for this user (also what a rule answers where the API must not reveal
+    that the object exists)."""
+
+    status_code = 404
+    code = "not_found"

@@ -24,11 +24,15 @@ class _End:
 
 
 @contextmanager
-def read_ahead(items: Iterable[T], *, buffer: int) -> Iterator[Iterator[T]]:
+def read_ahead(
+    items: Iterable[T], *, buffer: int, buffer_full: threading.Event | None = None
+) -> Iterator[Iterator[T]]:
     """``items`` as an iterator that a thread fills up to ``buffer`` items ahead.
 
     An exception raised by ``items`` is raised by the returned iterator, in order. Leaving the
     ``with`` block early (a break, an error of the consumer) stops the thread at its next item.
+    ``buffer_full``, if given, is set whenever the thread has waited for room in a full buffer
+    (tests wait on it instead of sleeping).
     """
     if buffer < 1:
         raise ValueError("buffer must be at least 1")
@@ -40,6 +44,8 @@ def read_ahead(items: Iterable[T], *, buffer: int) -> Iterator[Iterator[T]]:
             try:
                 handoff.put(value, timeout=_POLL_SECONDS)
             except queue.Full:
+                if buffer_full is not None:
+                    buffer_full.set()
                 continue
             return True
         return False

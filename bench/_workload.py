@@ -28,12 +28,12 @@ def generate(count: int, seed: int, *, chars: int = 2500) -> int:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from annotations import services
     from annotations.models import Label, Membership, Role, VerificationStatus
+    from annotations.services.projects import project_create
 
     user_model = get_user_model()
     manager = user_model.objects.create(username=f"bench-manager-{seed}")
-    project = services.project_create(creator=manager, name=f"agreement bench {count}")
+    project = project_create(creator=manager, name=f"agreement bench {count}")
     coders = [
         user_model.objects.create(username=f"bench-coder-{seed}-{i}") for i in range(ANNOTATORS)
     ]

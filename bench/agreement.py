@@ -47,29 +47,31 @@ def reset(project_id: int) -> None:
 
 
 def measure(project_id: int, runs: int) -> None:
-    from annotations import agreement_runs, services
     from annotations.models import Span
+    from annotations.services import agreement as agreement_service
+    from annotations.services import background
+    from annotations.services.spans import span_update
 
     # Measure the refresh task itself, not the debounced one that an edit schedules (eager here).
-    agreement_runs.schedule_refresh = lambda project_id: None
-    ids = agreement_runs.project_document_ids(project_id)
+    background.schedule_refresh = lambda project_id: None
+    ids = agreement_service.project_document_ids(project_id)
     full, full_cpu, boot, boot_cpu, chunked = [], [], [], [], []
     for _ in range(runs):
         reset(project_id)
         report, wall, cpu = timed(
-            lambda: agreement_runs.refresh_full(project_id=project_id, bootstrap=False)
+            lambda: agreement_service.refresh_full(project_id=project_id, bootstrap=False)
         )
         full.append(wall)
         full_cpu.append(cpu)
         with_bootstrap, wall2, cpu2 = timed(
-            lambda: agreement_runs.refresh_full(project_id=project_id, bootstrap=True)
+            lambda: agreement_service.refresh_full(project_id=project_id, bootstrap=True)
         )
         boot.append(wall2 - wall)
         boot_cpu.append(cpu2 - cpu)
         _, wall3, _ = timed(
             lambda: (
-                agreement_runs.compute_chunk(project_id=project_id, document_ids=ids),
-                agreement_runs.rollup(project_id=project_id, bootstrap=False),
+                agreement_service.compute_chunk(project_id=project_id, document_ids=ids),
+                agreement_service.rollup(project_id=project_id, bootstrap=False),
             )
         )
         chunked.append(wall3)
@@ -99,13 +101,13 @@ def measure(project_id: int, runs: int) -> None:
         for _ in range(max(runs * 2, 10)):
             span = Span.objects.get(pk=rng.choice(spans))
             length = len(span.document.text)
-            services.span_update(
+            span_update(
                 span=span,
                 expected_version=span.version,
                 end=min(length, span.end + 1) if span.end < length else span.end - 1,
             )
             report, wall, cpu = timed(
-                lambda b=bootstrap: agreement_runs.refresh_incremental(
+                lambda b=bootstrap: agreement_service.refresh_incremental(
                     project_id=project_id, bootstrap=b
                 )
             )
@@ -121,7 +123,7 @@ def measure(project_id: int, runs: int) -> None:
     from annotations.models import AgreementReport
 
     incremental = AgreementReport.objects.filter(project_id=project_id).first()
-    full_again = agreement_runs.rollup(project_id=project_id, bootstrap=False)
+    full_again = agreement_service.rollup(project_id=project_id, bootstrap=False)
     same = (
         incremental.metrics["character_alpha"]["value"]
         == full_again.metrics["character_alpha"]["value"]
@@ -130,21 +132,21 @@ def measure(project_id: int, runs: int) -> None:
 
 
 def measure_large(count: int) -> None:
-    from annotations import agreement_runs
+    from annotations.services import agreement as agreement_service
 
     print(f"\n-- {count} documents, streamed --")
     project_id, wall, _ = timed(lambda: generate(count, seed=99, chars=2500))
     print(f"generated {count} documents with spans in {wall:.1f} s (COPY)")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    ids = agreement_runs.project_document_ids(project_id)
-    chunks = agreement_runs.split_into_chunks(ids, max(1, count // 2000))
+    ids = agreement_service.project_document_ids(project_id)
+    chunks = agreement_service.split_into_chunks(ids, max(1, count // 2000))
     _, wall, cpu = timed(
         lambda: [
-            agreement_runs.compute_chunk(project_id=project_id, document_ids=c) for c in chunks
+            agreement_service.compute_chunk(project_id=project_id, document_ids=c) for c in chunks
         ]
     )
     report, wall2, cpu2 = timed(
-        lambda: agreement_runs.rollup(project_id=project_id, bootstrap=True)
+        lambda: agreement_service.rollup(project_id=project_id, bootstrap=True)
     )
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

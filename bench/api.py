@@ -6,7 +6,7 @@ Each run creates a fresh database (``--database-url``, dropped afterwards), migr
 the workload (seeded, synthetic news-like text: no corpus), then measures:
 
 1. bulk import of the workload: documents through ``POST .../documents/bulk/`` (HTTP, in chunks)
-   and through ``annotations.importing.import_path`` (JSONL file, in-process); spans through the
+   and through ``annotations.services.document_imports.import_path`` (JSONL file, in-process); spans through the
    bulk path defined below (``spans_bulk_create``: every check of ``span_create``, then one
    ``bulk_create`` or one ``COPY``), since the API has no span import yet;
 2. over HTTP on keep-alive connections: span creates one after another, 10 concurrent client
@@ -150,7 +150,7 @@ def write_jsonl(records: Iterable[dict[str, Any]], path: Path) -> int:
     return path.stat().st_size
 
 
-# --- the span bulk path (a proposal for services.spans_bulk_create) --------------------------------
+# --- the span bulk path (a proposal for a bulk span service) --------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +182,7 @@ SPAN_COPY_COLUMNS = (
 
 
 def spans_bulk_create(*, project: Any, records: Sequence[SpanRecord], method: str = "orm") -> int:
-    """Insert many spans all-or-nothing with every check ``services.span_create`` makes.
+    """Insert many spans all-or-nothing with every check ``annotations.services.spans.span_create`` makes.
 
     Checks, per record: the document is in the project; the label and status are the project's
     and not retired (status defaults to the initial one); the annotator is a member and, if an
@@ -206,7 +206,7 @@ def spans_bulk_create(*, project: Any, records: Sequence[SpanRecord], method: st
         Span,
         VerificationStatus,
     )
-    from annotations.services import initial_status
+    from annotations.services.projects import initial_status
     from annotations.spans import check_offsets
 
     with transaction.atomic():
@@ -319,7 +319,7 @@ def span_records(
 
 def annotation_import_available() -> bool:
     try:
-        import annotations.annotation_import  # noqa: F401
+        import annotations.services.annotation_imports  # noqa: F401
     except ImportError:
         return False
     return True
@@ -329,10 +329,10 @@ def time_annotation_import(
     workload: Workload, usernames: list[str], project: Any, folder: Path
 ) -> float:
     """Seconds to import the workload as a native JSONL file (documents with every annotator's
-    spans) through ``annotations.annotation_import``; the file is written untimed."""
-    from annotations.annotation_import import import_annotations, parse
+    spans) through ``annotations.services.annotation_imports``; the file is written untimed."""
     from annotations.formats.jsonl import write_jsonl
     from annotations.formats.records import ExportDocument, ExportSpan
+    from annotations.services.annotation_imports import import_annotations, parse
 
     documents = (
         ExportDocument(
@@ -750,9 +750,10 @@ def one_run(args: argparse.Namespace, run: int, env: dict[str, str]) -> dict[str
     from django.contrib.auth import get_user_model
     from django.db import connection, connections
 
-    from annotations import services
-    from annotations.importing import import_path
     from annotations.models import Document, Label, Role
+    from annotations.services.assignments import assignments_distribute
+    from annotations.services.document_imports import import_path
+    from annotations.services.projects import membership_add, project_create
 
     figures: dict[str, Any] = {}
     database = BenchDatabase(args.database_url)
@@ -783,9 +784,9 @@ def one_run(args: argparse.Namespace, run: int, env: dict[str, str]) -> dict[str
         ]
 
         def make_project(name: str) -> Any:
-            project = services.project_create(creator=manager, name=name)
+            project = project_create(creator=manager, name=name)
             for user in annotators:
-                services.membership_add(project=project, user=user, role=Role.ANNOTATOR)
+                membership_add(project=project, user=user, role=Role.ANNOTATOR)
             return project
 
         project = make_project("Bench (HTTP bulk)")
@@ -833,9 +834,9 @@ def one_run(args: argparse.Namespace, run: int, env: dict[str, str]) -> dict[str
         file_doc_ids = [file_index[i] for i in range(len(workload.records))]
 
         # Assignments: every annotator gets every document (3 annotators, overlap 3).
-        seconds, result = timed(lambda: services.assignments_distribute(project=project))
+        seconds, result = timed(lambda: assignments_distribute(project=project))
         figures["distribute_s"] = seconds
-        services.assignments_distribute(project=project_file)
+        assignments_distribute(project=project_file)
 
         # 1c. spans: the same 60,000 spans through COPY (into the import_path project, then
         # removed again) and through bulk_create (kept: the HTTP part works on them).
@@ -889,12 +890,12 @@ def one_run(args: argparse.Namespace, run: int, env: dict[str, str]) -> dict[str
                 generate_records(args.import_documents, args.seed + 7, args.chars), big
             )
             figures["import_file_mb"] = size / 1e6
-            target = services.project_create(creator=manager, name="Bench 10k import_path")
+            target = project_create(creator=manager, name="Bench 10k import_path")
             seconds, results = timed(lambda: import_path(project=target, path=big))
             if results[0].created != args.import_documents:
                 raise RuntimeError(f"import_path: {results[0].as_dict()}")
             figures["import_path_10k_s"] = seconds
-            target = services.project_create(creator=manager, name="Bench 10k command")
+            target = project_create(creator=manager, name="Bench 10k command")
             connections.close_all()
             cmd = [PYTHON, "manage.py", "import_documents", str(target.pk), str(big)]
             seconds, _ = timed(

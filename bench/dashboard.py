@@ -58,7 +58,7 @@ def main() -> None:
     try:
         database.migrate({**os.environ, "DATABASE_URL": args.database_url})
         setup_django(args.database_url)
-        from annotations import agreement_runs
+        from annotations.services import agreement as agreement_service
 
         for count in (1000, args.documents):
             started = time.perf_counter()
@@ -73,10 +73,10 @@ def main() -> None:
                 for table in ("annotations_span", "annotations_assignment", "annotations_document"):
                     cursor.execute(f"VACUUM (ANALYZE) {table}")
             started = time.perf_counter()
-            ids = agreement_runs.project_document_ids(project_id)
-            for chunk in agreement_runs.split_into_chunks(ids, max(1, count // 2000)):
-                agreement_runs.compute_chunk(project_id=project_id, document_ids=chunk)
-            agreement_runs.rollup(project_id=project_id)
+            ids = agreement_service.project_document_ids(project_id)
+            for chunk in agreement_service.split_into_chunks(ids, max(1, count // 2000)):
+                agreement_service.compute_chunk(project_id=project_id, document_ids=chunk)
+            agreement_service.rollup(project_id=project_id)
             reported = time.perf_counter() - started
             times, queries = measure(project_id, args.runs)
             print(

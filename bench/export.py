@@ -30,7 +30,7 @@ EXPORT_CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {repo!r})
 import django; django.setup()
-from annotations.exporting import ExportScope, write_export
+from annotations.services.exports import ExportScope, write_export
 from annotations.models import Project
 project = Project.objects.get(pk={project})
 started = time.perf_counter()
@@ -44,12 +44,12 @@ IMPORT_CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {repo!r})
 import django; django.setup()
-from annotations import services
-from annotations.annotation_import import import_annotations, parse
+from annotations.services.projects import project_create
+from annotations.services.annotation_imports import import_annotations, parse
 from annotations.models import Membership, Project, Role
 from django.contrib.auth import get_user_model
 source = Project.objects.get(pk={project})
-target = services.project_create(creator=source.created_by, name="import bench")
+target = project_create(creator=source.created_by, name="import bench")
 for m in Membership.objects.filter(project=source, role=Role.ANNOTATOR):
     Membership.objects.create(project=target, user=m.user, role=Role.ANNOTATOR)
 started = time.perf_counter()

@@ -99,12 +99,12 @@ def seed_data(args: argparse.Namespace) -> dict[str, Any]:
     """Users, a project that is not blind, one document and its spans; returns ids."""
     from django.contrib.auth import get_user_model
 
-    from annotations import services
     from annotations.models import Assignment, Document, Membership, Role, Span
+    from annotations.services.projects import project_create
 
     user_model = get_user_model()
     manager = user_model.objects.create_user("bench-manager", password=secrets.token_urlsafe(12))
-    project = services.project_create(creator=manager, name="Workspace bench", blind=False)
+    project = project_create(creator=manager, name="Workspace bench", blind=False)
     annotators = []
     for n in range(args.annotators):
         user = user_model.objects.create_user(f"bench-ann{n}", password=secrets.token_urlsafe(12))

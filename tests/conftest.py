@@ -17,15 +17,17 @@ celery_app.conf.task_default_queue = (
     f"workbench-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
 )
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-CORPUS_DIR = Path(os.environ.get("WORKBENCH_CORPUS", REPO_ROOT.parent / "shared" / "corpus"))
+# The project's own articles (tests/fixtures/README.md). No test reads outside the repository:
+# the seed articles of WORKBENCH_CORPUS are read by tests/test_seed_corpus.py alone.
+ARTICLES_DIR = Path(__file__).resolve().parent / "fixtures" / "articles"
 
 
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
-    if not CORPUS_DIR.is_dir() or not any(CORPUS_DIR.glob("*.txt")):
-        pytest.fail(f"The shared corpus is missing at {CORPUS_DIR} (set WORKBENCH_CORPUS).")
-    return CORPUS_DIR
+    """The fixture articles: five short news articles written for these tests."""
+    if not ARTICLES_DIR.is_dir() or len(list(ARTICLES_DIR.glob("*.txt"))) != 5:
+        pytest.fail(f"Expected the five fixture articles in {ARTICLES_DIR}.")
+    return ARTICLES_DIR
 
 
 @pytest.fixture(autouse=True)

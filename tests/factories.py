@@ -6,8 +6,9 @@ from __future__ import annotations
 import factory
 from django.contrib.auth import get_user_model
 
-from annotations import services
 from annotations.models import Assignment, Document, Membership, Project, Role, Span
+from annotations.services.projects import project_create
+from annotations.services.spans import span_create
 
 User = get_user_model()
 PASSWORD = "correct-horse-battery"
@@ -30,7 +31,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def make_project(manager: User, **fields) -> Project:
     fields.setdefault("name", "Test project")
-    return services.project_create(creator=manager, **fields)
+    return project_create(creator=manager, **fields)
 
 
 def add_member(project: Project, user: User, role: str = Role.ANNOTATOR) -> Membership:
@@ -55,7 +56,7 @@ def make_span(
     document: Document, user: User, start: int, end: int, label_key: str = "claim"
 ) -> Span:
     project = document.project
-    return services.span_create(
+    return span_create(
         annotator=user,
         document=document,
         label=project.labels.get(key=label_key),

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from annotations import services
 from annotations.models import Comment, GoldSpan, Role, VerdictChange
+from annotations.selectors.agreement import is_stale
+from annotations.services.agreement import refresh_incremental
+from annotations.services.assignments import assignment_transition
+from annotations.services.spans import span_create
 from tests.factories import DocumentFactory, UserFactory, add_member, assign, make_project
 
 TEXT = "The ministry said no civilians were hurt. Local officials counted twelve casualties."
@@ -35,10 +38,10 @@ def setup(db):
     ):
         assignment = assign(document, coder)
         for label, start, end in versions:
-            spans[(coder.username, label.key)] = services.span_create(
+            spans[(coder.username, label.key)] = span_create(
                 annotator=coder, document=document, label=label, start=start, end=end
             )
-        services.assignment_transition(assignment=assignment, action="submit")
+        assignment_transition(assignment=assignment, action="submit")
     return {
         "project": project,
         "manager": manager,
@@ -331,7 +334,6 @@ def test_comments_rules(setup, client_for):
 
 
 def test_agreement_with_gold_per_annotator_and_staleness(setup, client_for):
-    from annotations import agreement_runs
 
     s = setup
     reviewer = client_for(s["reviewer"])
@@ -342,12 +344,12 @@ def test_agreement_with_gold_per_annotator_and_staleness(setup, client_for):
         {"spans": [s["spans"][("a0", "denial")].pk]},
         format="json",
     )
-    first = agreement_runs.refresh_incremental(project_id=s["project"].pk)
+    first = refresh_incremental(project_id=s["project"].pk)
     assert first.metrics["gold"] == []  # nothing adjudicated yet
 
     reviewer.post(url(s, f"adjudication/{doc}/state/"), {"state": "adjudicated"}, format="json")
-    assert agreement_runs.is_stale(s["project"].pk, first)
-    report = agreement_runs.refresh_incremental(project_id=s["project"].pk)
+    assert is_stale(s["project"].pk, first)
+    report = refresh_incremental(project_id=s["project"].pk)
     assert report.timings["documents_recomputed"] == 0
     by_name = {row["annotator"]: row for row in report.metrics["gold"]}
     a0, a1, a2 = (c.pk for c in s["coders"])
@@ -359,7 +361,7 @@ def test_agreement_with_gold_per_annotator_and_staleness(setup, client_for):
     assert by_name[a2]["span_f1_exact"]["f1"]["value"] == pytest.approx(2 * 1 * 0.5 / 1.5)
     assert by_name[a0]["character_alpha"]["value"] == pytest.approx(1.0)
     assert by_name[a2]["character_alpha"]["value"] < by_name[a1]["character_alpha"]["value"] < 1.0
-    assert not agreement_runs.is_stale(s["project"].pk, report)
+    assert not is_stale(s["project"].pk, report)
 
 
 def test_accepting_the_same_gold_span_twice_is_a_conflict(setup, client_for):

@@ -3,12 +3,9 @@ an end-to-end run on a real Celery worker."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 
-from annotations import agreement_runs, services
 from annotations.agreement import (
     DocumentAnnotations,
     SpanRecord,
@@ -16,7 +13,19 @@ from annotations.agreement import (
     project_report,
 )
 from annotations.models import AgreementReport, Assignment, Document, DocumentAgreement, Role
+from annotations.selectors.agreement import is_stale
+from annotations.services.agreement import (
+    BOOTSTRAP_RESAMPLES,
+    BOOTSTRAP_SEED,
+    document_inputs_changed,
+    refresh_incremental,
+    rollup,
+)
+from annotations.services.assignments import assignment_transition
+from annotations.services.projects import project_delete
+from annotations.services.spans import span_create, span_update
 from tests.factories import DocumentFactory, UserFactory, add_member, assign, make_project
+from tests.waiting import wait_until
 from workbench import heartbeat
 from workbench.celery import app as celery_app
 
@@ -39,7 +48,7 @@ def annotate(project, document, user, spans, submit=True):
         document, user
     )
     for key, start, end in spans:
-        services.span_create(
+        span_create(
             annotator=user,
             document=document,
             label=project.labels.get(key=key),
@@ -47,7 +56,7 @@ def annotate(project, document, user, spans, submit=True):
             end=end,
         )
     if submit:
-        services.assignment_transition(assignment=assignment, action="submit")
+        assignment_transition(assignment=assignment, action="submit")
 
 
 @pytest.fixture
@@ -78,12 +87,12 @@ def hand_built(project, documents, submitted):
 
 def test_full_run_reports_submitted_annotations_only(annotated):
     project, _, (a, b, _), docs = annotated
-    report = agreement_runs.refresh_incremental(project_id=project.pk)
+    report = refresh_incremental(project_id=project.pk)
 
     expected = project_report(
         (document_intermediate(d) for d in hand_built(project, docs, [a, b])),
-        bootstrap_resamples=agreement_runs.BOOTSTRAP_RESAMPLES,
-        seed=agreement_runs.BOOTSTRAP_SEED,
+        bootstrap_resamples=BOOTSTRAP_RESAMPLES,
+        seed=BOOTSTRAP_SEED,
     )
     assert report.documents_counted == 2
     assert report.metrics["character_alpha"]["value"] == pytest.approx(
@@ -99,59 +108,59 @@ def test_full_run_reports_submitted_annotations_only(annotated):
     ):
         assert report.metrics[key] == expected[key], key
     assert report.metrics["annotators"] == [a.pk, b.pk]
-    assert not agreement_runs.is_stale(project.pk, report)
+    assert not is_stale(project.pk, report)
 
 
 def test_incremental_update_equals_full_recomputation(annotated):
     project, _, (a, b, _), (first, _second) = annotated
-    agreement_runs.refresh_incremental(project_id=project.pk)
+    refresh_incremental(project_id=project.pk)
 
     span = first.spans.get(annotator=b, label__key="claim")
-    services.span_update(span=span, expected_version=span.version, end=40)
+    span_update(span=span, expected_version=span.version, end=40)
     assert DocumentAgreement.objects.get(document=first).dirty
-    assert agreement_runs.is_stale(project.pk, AgreementReport.objects.latest())
+    assert is_stale(project.pk, AgreementReport.objects.latest())
 
-    incremental = agreement_runs.refresh_incremental(project_id=project.pk)
+    incremental = refresh_incremental(project_id=project.pk)
     assert incremental.timings["documents_recomputed"] == 1
-    full = agreement_runs.rollup(project_id=project.pk)
+    full = rollup(project_id=project.pk)
     assert incremental.fingerprint == full.fingerprint
     for key in ("character_alpha", "unitizing_alpha", "span_f1", "cohen_kappa", "status_alpha"):
         assert incremental.metrics[key] == full.metrics[key], key
-    assert not agreement_runs.is_stale(project.pk, incremental)
+    assert not is_stale(project.pk, incremental)
 
 
 def test_edit_outside_submitted_work_makes_no_new_report(annotated):
     project, _, (_, _, c), (first, _) = annotated
-    agreement_runs.refresh_incremental(project_id=project.pk)
+    refresh_incremental(project_id=project.pk)
     before = AgreementReport.objects.count()
-    services.span_create(
+    span_create(
         annotator=c, document=first, label=project.labels.get(key="denial"), start=13, end=20
     )
-    assert agreement_runs.refresh_incremental(project_id=project.pk) is None
+    assert refresh_incremental(project_id=project.pk) is None
     assert AgreementReport.objects.count() == before
     assert not DocumentAgreement.objects.filter(project=project, dirty=True).exists()
 
 
 def test_reopened_submission_stops_counting(annotated):
     project, _, (a, _, _), (first, _) = annotated
-    agreement_runs.refresh_incremental(project_id=project.pk)
-    services.assignment_transition(
+    refresh_incremental(project_id=project.pk)
+    assignment_transition(
         assignment=Assignment.objects.get(document=first, annotator=a), action="reopen"
     )
-    report = agreement_runs.refresh_incremental(project_id=project.pk)
+    report = refresh_incremental(project_id=project.pk)
     assert report.documents_counted == 1
 
 
 def test_deleted_document_triggers_full_recomputation(annotated, client_for):
     project, manager, _, (first, _) = annotated
-    agreement_runs.refresh_incremental(project_id=project.pk)
+    refresh_incremental(project_id=project.pk)
     assert (
         client_for(manager)
         .delete(f"/api/v1/projects/{project.pk}/documents/{first.pk}/")
         .status_code
         == 204
     )
-    report = agreement_runs.refresh_incremental(project_id=project.pk)
+    report = refresh_incremental(project_id=project.pk)
     assert report.documents_counted == 1
     listed = report.metrics["documents_ranked"] + report.metrics["documents_undefined"]
     assert [d["document_id"] for d in listed] == [
@@ -163,7 +172,7 @@ def test_undefined_when_fewer_than_two_coders(team):
     project, _, (a, _, _) = team
     document = DocumentFactory(project=project, text=TEXT)
     annotate(project, document, a, [("claim", 0, 10)])
-    report = agreement_runs.refresh_incremental(project_id=project.pk)
+    report = refresh_incremental(project_id=project.pk)
     alpha = report.metrics["character_alpha"]
     assert alpha["value"] is None
     assert alpha["reason"]
@@ -184,9 +193,7 @@ def test_burst_of_edits_schedules_one_refresh(
     label = project.labels.get(key="claim")
     with django_capture_on_commit_callbacks(execute=True):
         for start in range(10, 20):
-            services.span_create(
-                annotator=a, document=first, label=label, start=start, end=start + 5
-            )
+            span_create(annotator=a, document=first, label=label, start=start, end=start + 5)
     assert len(sent) == 1
     assert sent[0][1]["countdown"] >= 1
 
@@ -228,17 +235,15 @@ def test_agreement_job_on_real_worker_in_chunks(team, client_for, settings, brok
         annotate(project, document, b, [("claim", 4, 30)])
     settings.AGREEMENT_CHUNK_DOCUMENTS = 2  # three chunk tasks, then the roll-up
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        deadline = time.monotonic() + 10
-        while not heartbeat.alive_workers() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(heartbeat.alive_workers, what="the worker's heartbeat")
         response = client_for(manager).post(f"/api/v1/projects/{project.pk}/agreement/")
         job_id = response.json()["id"]
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+
+        def finished() -> dict | None:
             job = client_for(manager).get(f"/api/v1/jobs/{job_id}/").json()
-            if job["state"] in ("succeeded", "failed"):
-                break
-            time.sleep(0.1)
+            return job if job["state"] in ("succeeded", "failed") else None
+
+        job = wait_until(finished, what=f"agreement job {job_id} to finish")
     assert job["state"] == "succeeded", job
     assert len(job["params"]["chunks"]) == 3
     assert job["progress_done"] == 5
@@ -254,7 +259,7 @@ def test_marking_many_documents_inserts_missing_rows_and_keeps_stored_results(pr
     stored = DocumentAgreement.objects.create(
         document=documents[0], project=project, dirty=False, fingerprint="abc", alpha=0.5
     )
-    agreement_runs.document_inputs_changed(
+    document_inputs_changed(
         project_id=project.pk, document_ids=[d.pk for d in documents] + [documents[1].pk]
     )
     rows = DocumentAgreement.objects.filter(project=project)
@@ -324,6 +329,6 @@ def test_documents_with_spans_and_their_projects_can_still_be_deleted(project, m
 
     other = DocumentFactory(project=project)
     make_span(other, manager, 0, 3)
-    services.project_delete(project=project)
+    project_delete(project=project)
     assert not Document.objects.filter(pk=other.pk).exists()
     assert not DocumentAgreement.objects.filter(project_id=project.pk).exists()

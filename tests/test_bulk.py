@@ -11,9 +11,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from annotations import bulk
-from annotations.annotation_import import SPAN_FIELDS
 from annotations.bulk import STATEMENT_CHECKED_TABLES, insert_rows, may_switch_off_row_triggers
 from annotations.models import Assignment, Span
+from annotations.services.annotation_imports import SPAN_FIELDS
 from tests.factories import DocumentFactory, UserFactory, make_project
 
 pytestmark = pytest.mark.skipif(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from annotations import adjudication, services
 from annotations.models import Role
+from annotations.services.adjudication import adjudication_set_state, gold_create
+from annotations.services.assignments import assignment_transition
+from annotations.services.spans import span_create
 from tests.factories import DocumentFactory, UserFactory, add_member, assign, make_project
 
 TEXT = "The ministry said no civilians were hurt. Local officials counted twelve casualties."
@@ -23,9 +25,9 @@ def adjudicated_doc(db):
     document = DocumentFactory(project=project, text=TEXT)
     assignment = assign(document, coder)
     claim = project.labels.get(key="claim")
-    mine = services.span_create(annotator=coder, document=document, label=claim, start=0, end=30)
-    services.assignment_transition(assignment=assignment, action="submit")
-    adjudication.gold_create(actor=reviewer, document=document, label=claim, start=0, end=40)
+    mine = span_create(annotator=coder, document=document, label=claim, start=0, end=30)
+    assignment_transition(assignment=assignment, action="submit")
+    gold_create(actor=reviewer, document=document, label=claim, start=0, end=40)
     return project, document, coder, reviewer, mine
 
 
@@ -49,7 +51,7 @@ def test_before_adjudication_the_page_says_so(adjudicated_doc):
 
 def test_after_adjudication_rows_and_thread_show(adjudicated_doc, client_for):
     project, document, coder, reviewer, mine = adjudicated_doc
-    adjudication.adjudication_set_state(actor=reviewer, document=document, state="adjudicated")
+    adjudication_set_state(actor=reviewer, document=document, state="adjudicated")
     posted = client_for(coder).post(
         f"/api/v1/projects/{project.pk}/comments/",
         {

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from annotations import agreement_runs, services
 from annotations.models import Role
+from annotations.services.agreement import refresh_incremental
+from annotations.services.assignments import assignment_transition
+from annotations.services.spans import span_create
 from tests.factories import DocumentFactory, UserFactory, add_member, assign, make_project
 
 TEXT = "The ministry said no civilians were hurt. Local officials counted twelve casualties."
@@ -20,12 +22,12 @@ def build(project, coders, documents: int):
             assignment = assign(doc, coder)
             if (i + j) % 3 == 2:
                 continue  # stays assigned
-            services.span_create(annotator=coder, document=doc, label=claim, start=0, end=40 - j)
+            span_create(annotator=coder, document=doc, label=claim, start=0, end=40 - j)
             if j == 0:
-                services.span_create(annotator=coder, document=doc, label=denial, start=42, end=84)
+                span_create(annotator=coder, document=doc, label=denial, start=42, end=84)
             assignment.time_spent_seconds = 10 * (j + 1) + i
             assignment.save()
-            services.assignment_transition(assignment=assignment, action="submit")
+            assignment_transition(assignment=assignment, action="submit")
 
 
 @pytest.fixture
@@ -75,7 +77,7 @@ def test_progress_figures(team, client_for):
 def test_agreement_section_mirrors_the_report(team, client_for):
     project, manager, coders = team
     build(project, coders, documents=6)
-    report = agreement_runs.refresh_incremental(project_id=project.pk)
+    report = refresh_incremental(project_id=project.pk)
     body = client_for(manager).get(f"/api/v1/projects/{project.pk}/dashboard/").json()
     section = body["agreement"]
     assert section["report_id"] == report.pk
@@ -95,7 +97,7 @@ def test_query_count_does_not_grow_with_the_project(
 ):
     project, manager, coders = team
     build(project, coders, documents=2)
-    agreement_runs.refresh_incremental(project_id=project.pk)
+    refresh_incremental(project_id=project.pk)
     client = client_for(manager)
     url = f"/api/v1/projects/{project.pk}/dashboard/"
     from django.db import connection
@@ -104,7 +106,7 @@ def test_query_count_does_not_grow_with_the_project(
     with CaptureQueriesContext(connection) as small:
         client.get(url)
     build(project, coders, documents=12)
-    agreement_runs.refresh_incremental(project_id=project.pk)
+    refresh_incremental(project_id=project.pk)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
 

@@ -9,10 +9,10 @@ import datetime as dt
 import io
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -20,9 +20,16 @@ import pyarrow.parquet as pq
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotations import adjudication, exporting, services
-from annotations.adjudication import GoldEvidenceInput
 from annotations.models import Document, GoldSpan, Job, Role, Span
+from annotations.services import exports
+from annotations.services.adjudication import (
+    GoldEvidenceInput,
+    adjudication_set_state,
+    gold_accept,
+    verdict_set,
+)
+from annotations.services.assignments import assignment_transition
+from annotations.services.spans import EvidenceInput, span_create, span_update
 from tests.factories import DocumentFactory, UserFactory, add_member, assign, make_project
 
 EMOJI_TEXT = "🚨 The minister 🙅 denied that 12 civilians died.\u00a0Officials counted 12 déaths. 🕯️"
@@ -60,7 +67,7 @@ def exported_project(db):
     for coder, document, label, s, e in spans:
         if not document.assignments.filter(annotator=coder).exists():
             assign(document, coder)
-        services.span_create(
+        span_create(
             annotator=coder,
             document=document,
             label=label,
@@ -69,23 +76,23 @@ def exported_project(db):
             note="nb" if coder == coders[0] else "",
         )
     first = Span.objects.get(annotator=coders[0], document=doc, label=denial)
-    services.span_update(
+    span_update(
         span=first,
         expected_version=1,
-        evidence=[services.EvidenceInput(stance="refutes", url="https://example.org/count")],
+        evidence=[EvidenceInput(stance="refutes", url="https://example.org/count")],
     )
     for coder in coders[:2]:
         for assignment in coder.assignments.filter(project=project):
-            services.assignment_transition(assignment=assignment, action="submit")
-    gold = adjudication.gold_accept(actor=reviewer, document=doc, span_ids=[first.pk])
-    adjudication.verdict_set(
+            assignment_transition(assignment=assignment, action="submit")
+    gold = gold_accept(actor=reviewer, document=doc, span_ids=[first.pk])
+    verdict_set(
         actor=reviewer,
         gold=gold,
         status=project.statuses.get(key="false"),
         rationale="Twelve deaths were counted.",
         evidence=[GoldEvidenceInput(stance="refutes", url="https://example.org/report")],
     )
-    adjudication.adjudication_set_state(actor=reviewer, document=doc, state="adjudicated")
+    adjudication_set_state(actor=reviewer, document=doc, state="adjudicated")
     return {
         "project": project,
         "manager": manager,
@@ -267,11 +274,11 @@ def test_failure_midway_leaves_no_finished_file(
             fp.write(b'{"partial": true}\n')
             raise RuntimeError("disk full")
 
-    monkeypatch.setattr(exporting, "write_jsonl", broken_writer)
+    monkeypatch.setattr(exports, "write_jsonl", broken_writer)
     job, client = run_export(exported_project, format="jsonl")
     assert job["state"] == "failed"
     assert "disk full" in job["error"]
-    folder = exporting.export_dir(job["id"])
+    folder = exports.export_dir(job["id"])
     assert not any(p.name.endswith(".jsonl") for p in folder.iterdir())
     response = client.get(
         f"/api/v1/projects/{exported_project['project'].pk}/exports/{job['id']}/download/"
@@ -293,37 +300,63 @@ def test_killed_export_process_leaves_no_finished_file(tmp_path, settings):
         "DATABASE_URL": _database_url(),
         "WORKBENCH_MEDIA_ROOT": str(tmp_path / "media"),
     }
+    argv = [
+        "manage.py",
+        "export_project",
+        str(project.pk),
+        "--format",
+        "jsonl",
+        "--out",
+        str(out),
+        "--all-documents",
+        "--no-progress",
+    ]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "manage.py",
-            "export_project",
-            str(project.pk),
-            "--format",
-            "jsonl",
-            "--out",
-            str(out),
-            "--all-documents",
-            "--no-progress",
-        ],
+        [sys.executable, "-c", _PAUSE_MIDWAY.format(module=exports.__name__, argv=argv)],
         cwd=Path(__file__).resolve().parent.parent,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 60
-    partial = None
-    while time.monotonic() < deadline and process.poll() is None:
-        found = [p for p in (tmp_path / "media").rglob("*.part") if p.stat().st_size > 0]
-        if found:
-            partial = found[0]
-            break
-        time.sleep(0.01)
-    assert partial is not None, process.communicate()
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=30)
+    try:
+        # The process says when it has written 2,000 documents (~4 MB) and waits there, mid-file;
+        # the cap only bounds a hang.
+        ready, _, _ = select.select([process.stdout], [], [], 120)
+        line = process.stdout.readline() if ready else b""
+        assert line == b"paused\n", (line, process.poll())
+        partial = [p for p in (tmp_path / "media").rglob("*.part") if p.stat().st_size > 0]
+        assert len(partial) == 1
+    finally:
+        process.send_signal(signal.SIGKILL)
+        _, stderr = process.communicate(timeout=120)
+    assert process.returncode == -signal.SIGKILL, stderr.decode()
     assert not out.exists()
     assert not any(p.suffix == ".jsonl" for p in (tmp_path / "media").rglob("*"))
+
+
+# Runs the export command, stopping for good (until killed) once 2,000 documents were handed to
+# the writer: the test kills it at a known point in the middle of the file, not at a moment it
+# hopes falls there.
+_PAUSE_MIDWAY = """
+import os, sys, threading
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
+django.setup()
+from django.core.management import execute_from_command_line
+import {module} as exports
+
+export_documents = exports.export_documents
+
+def pausing(*args, **kwargs):
+    for number, document in enumerate(export_documents(*args, **kwargs), 1):
+        yield document
+        if number == 2000:
+            print("paused", flush=True)
+            threading.Event().wait()
+
+exports.export_documents = pausing
+execute_from_command_line({argv!r})
+"""
 
 
 def _database_url() -> str:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotations.importing import import_path
 from annotations.models import Document, Job
+from annotations.services.document_imports import import_path
 from tests.factories import UserFactory, make_project
 
 
@@ -26,21 +26,29 @@ def write_jsonl(path: Path, records: list[object]) -> Path:
     return path
 
 
+# The fixture article with no-break spaces, astral emoji and a ZWJ sequence (tests/fixtures/).
+EMOJI_NBSP_ARTICLE = "05_vaccine_shortage_denial.txt"
+
+
 def test_folder_of_corpus_articles_keeps_text_exactly(import_project, corpus_dir):
     results = import_path(project=import_project, path=corpus_dir)
 
     files = sorted(corpus_dir.glob("*.txt"))
+    assert len(files) == 5
     assert [r.name for r in results] == [f.name for f in files]
     assert all(r.ok and r.created == 1 for r in results)
     stored = {d.title: d.text for d in Document.objects.filter(project=import_project)}
+    assert len(stored) == 5
     for file in files:
         raw = file.read_bytes().decode("utf-8")
         title, _, text = raw.partition("\n")
         assert stored[title.strip()] == text  # byte for byte, NBSP and curly quotes included
-    nbsp_doc = Document.objects.get(
-        project=import_project, title__startswith=files[4].read_text().split("\n")[0][:30]
-    )
+    raw = (corpus_dir / EMOJI_NBSP_ARTICLE).read_text(encoding="utf-8")
+    nbsp_doc = Document.objects.get(project=import_project, title=raw.split("\n")[0])
     assert "\u00a0" in nbsp_doc.text
+    assert "\U0001f600" in nbsp_doc.text  # 😀, outside the Basic Multilingual Plane
+    assert "\U0001f469\u200d\u2695\ufe0f" in nbsp_doc.text  # 👩‍⚕️, a ZWJ sequence
+    assert "“" in nbsp_doc.text and "—" in nbsp_doc.text
 
 
 def test_jsonl_with_all_fields(import_project, tmp_path):
@@ -98,7 +106,7 @@ def test_jsonl_bad_lines_reported_and_nothing_stored(import_project, tmp_path):
 
 
 def test_bad_line_after_a_full_batch_rolls_back_the_batch(import_project, tmp_path, monkeypatch):
-    monkeypatch.setattr("annotations.importing.BATCH_SIZE", 10)
+    monkeypatch.setattr("annotations.services.document_imports.BATCH_SIZE", 10)
     records: list[object] = [{"text": f"doc {i}"} for i in range(25)] + [{"text": ""}]
     [result] = import_path(project=import_project, path=write_jsonl(tmp_path / "d.jsonl", records))
     assert [(e.line, e.field) for e in result.errors] == [(26, "text")]

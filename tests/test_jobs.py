@@ -10,6 +10,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from annotations.models import Document, Job, JobState
+from tests.waiting import wait_until
 from workbench import heartbeat
 from workbench.celery import app as celery_app
 
@@ -106,9 +107,7 @@ def test_job_visibility(
 def test_real_worker_runs_import_job_end_to_end(broker_mode, client_for, project, manager):
     # No result backend is configured, so readiness is proven by the worker's heartbeat, not a ping.
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        deadline = time.monotonic() + 10
-        while not heartbeat.alive_workers() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(heartbeat.alive_workers, what="the worker's heartbeat")
         health = client_for().get("/api/v1/health/").json()
         assert health["workers"]["ok"] is True, health
 
@@ -118,12 +117,12 @@ def test_real_worker_runs_import_job_end_to_end(broker_mode, client_for, project
             format="multipart",
         )
         job_id = response.json()["id"]
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+
+        def finished() -> dict | None:
             body = client_for(manager).get(f"/api/v1/jobs/{job_id}/").json()
-            if body["state"] in ("succeeded", "failed"):
-                break
-            time.sleep(0.1)
+            return body if body["state"] in ("succeeded", "failed") else None
+
+        body = wait_until(finished, what=f"job {job_id} to finish")
     assert body["state"] == "succeeded", body
     assert body["waiting_for_worker"] is None
     assert sorted(Document.objects.filter(project=project).values_list("text", flat=True)) == [

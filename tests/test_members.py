@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from annotations import services
 from annotations.models import Membership, Role
+from annotations.views import projects as project_views
 from tests.factories import UserFactory, add_member, make_project
 
 
@@ -148,13 +148,13 @@ def test_two_managers_stepping_down_at_once_leave_one_manager(monkeypatch, metho
     url = f"/api/v1/projects/{project.pk}/members/"
     barrier = threading.Barrier(2, timeout=10)
     service = "membership_change_role" if method == "patch" else "membership_remove"
-    original = getattr(services, service)
+    original = getattr(project_views, service)
 
     def both_at_once(**kwargs):
         barrier.wait()
         return original(**kwargs)
 
-    monkeypatch.setattr(services, service, both_at_once)
+    monkeypatch.setattr(project_views, service, both_at_once)
 
     def step_down(user):
         def request():

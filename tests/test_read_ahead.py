@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -20,19 +19,35 @@ def test_an_empty_source_ends_at_once():
         assert list(items) == []
 
 
+# Waits are on events; HANG bounds a hang only: a correct producer sets them within milliseconds.
+HANG = 60
+
+
 def test_the_producer_runs_in_another_thread_at_most_buffer_items_ahead():
     produced: list[int] = []
     threads: set[str] = set()
+    fifth_produced = threading.Event()
+    buffer_full = threading.Event()
 
     def source():
         for n in range(100):
             threads.add(threading.current_thread().name)
             produced.append(n)
+            if n == 4:
+                fifth_produced.set()
             yield n
 
-    with read_ahead(source(), buffer=3) as items:
+    with read_ahead(source(), buffer=3, buffer_full=buffer_full) as items:
+        # buffer_full is set only once a wait for room ran out with the buffer still full.
+        assert buffer_full.wait(HANG)
+        # Nothing consumed: 3 waiting in the buffer, 1 produced and waiting for room.
+        assert len(produced) == 4
         first = next(items)
-        time.sleep(0.3)  # ample time for the producer to run as far ahead as it may
+        assert fifth_produced.wait(HANG)
+        # Every wait that ran out before item 4 was produced has set the event already: the next
+        # time it is set, the producer holds item 4 (or more, if it ran too far ahead).
+        buffer_full.clear()
+        assert buffer_full.wait(HANG)
         # 1 consumed, 3 waiting in the buffer, 1 produced and waiting for room.
         assert first == 0 and len(produced) == 5
     assert threads == {"read-ahead"}
@@ -64,10 +79,10 @@ def test_leaving_early_stops_the_producer():
     with pytest.raises(RuntimeError), read_ahead(endless(), buffer=2) as items:
         next(items)
         raise RuntimeError("the consumer failed")
-    count = len(produced)
-    time.sleep(0.2)
-    assert len(produced) == count <= 4
+    # Leaving the block joined the producer: it is gone, so nothing can be produced any more.
     assert not any(t.name == "read-ahead" for t in threading.enumerate())
+    # 1 consumed, at most 2 in the buffer and 1 waiting for room when the consumer failed.
+    assert len(produced) <= 4
 
 
 def test_buffer_must_be_positive():

@@ -9,10 +9,16 @@ import pytest
 from django.utils import timezone
 from rest_framework import serializers as drf
 
-from annotations import selectors, services
-from annotations.serializers import SpanSerializer
-from annotations.services import EvidenceInput
-from annotations.span_output import SPAN_COLUMNS, span_representations, span_row_of, span_rows
+from annotations.selectors.access import project_access
+from annotations.selectors.span_output import (
+    SPAN_COLUMNS,
+    span_representations,
+    span_row_of,
+    span_rows,
+)
+from annotations.selectors.spans import span_list
+from annotations.serializers.spans import SpanSerializer
+from annotations.services.spans import EvidenceInput, span_update
 from tests.factories import DocumentFactory, make_span
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +35,7 @@ def _drf_reference(spans) -> list[dict]:
 def spans(project, document, annotator, annotator2, manager):
     other = DocumentFactory(project=project, text="Officials denied it. 🙂 Reports disagree.")
     first = make_span(document, annotator, 4, 12, "denial")
-    services.span_update(
+    span_update(
         span=first,
         expected_version=1,
         note="two sources",
@@ -42,9 +48,7 @@ def spans(project, document, annotator, annotator2, manager):
     make_span(document, annotator2, 0, 3)
     make_span(other, manager, 21, 22, "verifiable_fact")
     make_span(other, annotator, 0, 9, "claim")
-    return selectors.span_list(
-        access=selectors.project_access(user=manager, project_id=project.pk), user=manager
-    )
+    return span_list(access=project_access(user=manager, project_id=project.pk), user=manager)
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "America/St_Johns"])

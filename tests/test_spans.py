@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from annotations import services
 from annotations.models import Evidence, Span
+from annotations.services.spans import span_create, span_update
+from annotations.views import spans as span_views
 from tests.factories import UserFactory, make_project, make_span
 
 TEXT = "The ministry said no civilians were hurt. Local officials counted twelve casualties."
@@ -409,13 +410,13 @@ def test_concurrent_updates_with_the_same_version_one_wins(monkeypatch, via):
     url = f"/api/v1/projects/{project.pk}/spans/{span.pk}/"
 
     barrier = threading.Barrier(2, timeout=10)
-    original = services.span_update
+    original = span_update
 
     def both_at_once(**kwargs):
         barrier.wait()  # both requests have read version 1 before either writes
         return original(**kwargs)
 
-    monkeypatch.setattr(services, "span_update", both_at_once)
+    monkeypatch.setattr(span_views, "span_update", both_at_once)
 
     def patch(note: str):
         def request():
@@ -476,7 +477,7 @@ def test_create_and_retrieve_answer_what_drf_gives_for_the_stored_span(
 
     from rest_framework import serializers as drf
 
-    from annotations.serializers import SpanSerializer
+    from annotations.serializers.spans import SpanSerializer
 
     created = client.post(
         url,
@@ -511,6 +512,6 @@ def test_a_constraint_other_than_the_duplicate_one_is_not_called_a_duplicate(
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("DELETE FROM annotations_label WHERE id = %s", [label.pk])
     with pytest.raises(IntegrityError) as raised, transaction.atomic():
-        services.span_create(annotator=annotator, document=document, label=label, start=4, end=12)
+        span_create(annotator=annotator, document=document, label=label, start=4, end=12)
     assert not isinstance(raised.value, Conflict)
     assert "span_label_same_project" in str(raised.value)

@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from annotations import spans
-from annotations.importing import import_path
 from annotations.models import Document, Span
+from annotations.services.document_imports import import_path
 from annotations.spans import check_offsets, codepoint_to_utf16_offset, utf16_to_codepoint_offset
 from tests.factories import DocumentFactory, assign
 
@@ -255,11 +255,11 @@ def test_combining_characters_count_as_their_own_code_points(project, annotator,
 def test_non_breaking_space_from_the_corpus_is_kept(
     project, annotator, annotator_client, corpus_dir, db_snapshot
 ):
-    (result,) = import_path(project=project, path=corpus_dir / "004_b091de30a194406f.txt")
+    (result,) = import_path(project=project, path=corpus_dir / "05_vaccine_shortage_denial.txt")
     assert result.ok
-    document = Document.objects.get(project=project, title__startswith="Moscow denies")
+    document = Document.objects.get(project=project, title__startswith="Health department denies")
     assign(document, annotator)
-    phrase = "Copyright\u00a0Francisco Seco"
+    phrase = "Photograph\u00a0Marianna Levchenko"
     start = document.text.index(phrase)
     assert document.text.count("\u00a0") >= 3  # stored as imported, not normalised to spaces
 
@@ -279,7 +279,7 @@ def test_non_breaking_space_from_the_corpus_is_kept(
         label="denial",
         start=start,
         end=start + len(phrase),
-        quote="Copyright Francisco Seco",
+        quote="Photograph Marianna Levchenko",
     )
     assert response.status_code == 400
     assert "quote" in response.json()

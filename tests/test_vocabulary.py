@@ -8,7 +8,8 @@ import pytest
 from django.forms.models import model_to_dict
 
 from annotations.models import DocumentAgreement, Label, VerificationStatus
-from annotations.vocabulary import ProjectVocabulary
+from annotations.selectors.vocabulary import ProjectVocabulary
+from annotations.services import background
 from tests.factories import make_project
 
 pytestmark = pytest.mark.django_db
@@ -67,10 +68,9 @@ def test_span_create_reads_labels_and_statuses_once(
 ):
     """As in production (no enclosing transaction): the span is one INSERT, which marks the
     document's agreement dirty by trigger, so no BEGIN, COMMIT or upsert of its own."""
-    from annotations import agreement_runs
 
     scheduled = []  # the refresh it schedules (eager in tests) is not the request's own work
-    monkeypatch.setattr(agreement_runs, "schedule_refresh", scheduled.append)
+    monkeypatch.setattr(background, "schedule_refresh", scheduled.append)
     client = client_for(annotator)
     body = {"document": document.pk, "label": "claim", "status": "false", "start": 4, "end": 12}
     # force_authenticate skips the token query: membership, vocabulary, document with its

@@ -155,7 +155,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "annotations.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "annotations.views.exception_handler.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -168,6 +168,12 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI served from our own static files: the docs page works with no internet access.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Choice sets used by several components keep one stable enum name (without an entry, a
+    # second field named `state` or `kind` renames them all).
+    "ENUM_NAME_OVERRIDES": {
+        "AdjudicationStateStateEnum": "annotations.serializers.adjudication.ADJUDICATION_STATES",
+        "KindEnum": "annotations.models.JobKind",
+    },
 }
 
 LOGGING = {

@@ -6,72 +6,59 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
-from django.http import Http404
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import adjudication, selectors
-from annotations.adjudication import GoldEvidenceInput
 from annotations.errors import Conflict
 from annotations.models import (
-    AdjudicationState,
-    AgreementReport,
-    Assignment,
-    AssignmentState,
     Comment,
     Document,
-    DocumentAdjudication,
     GoldSpan,
-    Role,
-    Span,
-    VerdictChange,
 )
-from annotations.selectors import ProjectAccess
-from annotations.serializers import (
+from annotations.permissions import can_annotate, can_review
+from annotations.selectors.adjudication import (
+    adjudication_document,
+    adjudication_queue,
+    adjudication_queue_rows,
+    gold_comparison,
+    gold_queryset,
+    is_adjudicated,
+)
+from annotations.selectors.comments import comment_list
+from annotations.selectors.documents import document_list
+from annotations.serializers.adjudication import (
     AcceptSerializer,
+    AcceptUnanimousResultSerializer,
+    AdjudicationDocumentSerializer,
+    AdjudicationQueuePageSerializer,
+    AdjudicationStateResultSerializer,
     AdjudicationStateSerializer,
     CommentSerializer,
+    GoldComparisonSerializer,
     GoldCreateSerializer,
     GoldSpanSerializer,
     GoldUpdateSerializer,
     VerdictSerializer,
 )
-from annotations.span_output import span_representations, span_rows
-from annotations.views.base import ProjectScopedViewSet
+from annotations.services.adjudication import (
+    GoldEvidenceInput,
+    adjudication_set_state,
+    gold_accept,
+    gold_accept_unanimous,
+    gold_create,
+    gold_reject,
+    gold_update,
+    verdict_set,
+)
+from annotations.services.comments import comment_create
+from annotations.views.base import ProjectScopedViewSet, ReviewerOnlyMixin, SingleObjectSchema
 from annotations.views.spans import IF_MATCH, _if_match
-
-REVIEW_ROLES = (Role.MANAGER, Role.REVIEWER)
-
-
-class ReviewerOnlyMixin:
-    """Annotators get 404 from every action, so the API does not reveal adjudication to them."""
-
-    def check_access(self, access: ProjectAccess) -> None:
-        if access.role not in REVIEW_ROLES:
-            raise Http404("Not found.")
-
-
-def gold_queryset(project_id: int) -> QuerySet[GoldSpan]:
-    return (
-        GoldSpan.objects.filter(project_id=project_id)
-        .select_related("label", "status")
-        .prefetch_related(
-            "evidence",
-            "source_spans",
-            Prefetch(
-                "verdict_history",
-                queryset=VerdictChange.objects.select_related(
-                    "changed_by", "from_status", "to_status"
-                ),
-            ),
-        )
-    )
 
 
 class AdjudicationViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
@@ -81,85 +68,30 @@ class AdjudicationViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
 
     model = Document
     queryset = Document.objects.none()
-    write_roles = REVIEW_ROLES
+    write_rule = can_review
+    schema = SingleObjectSchema()  # the queue is a page built by hand
 
     def scoped_queryset(self) -> QuerySet[Document]:
         return Document.objects.filter(project=self.access.project)
 
     # A list answered as one object: name the operation, or it collides with retrieve's.
-    @extend_schema(operation_id="v1_projects_adjudication_list", responses={200: dict})
+    @extend_schema(
+        operation_id="v1_projects_adjudication_list",
+        responses={200: AdjudicationQueuePageSerializer},
+    )
     def list(self, request: Request, project_pk: str) -> Response:
         project = self.access.project
-        submitted = (
-            Assignment.objects.filter(project=project, state=AssignmentState.SUBMITTED)
-            .values_list("document_id", flat=True)
-            .distinct()
-        )
-        states = dict(
-            DocumentAdjudication.objects.filter(project=project).values_list("document_id", "state")
-        )
-        report = AgreementReport.objects.filter(project=project).only("metrics").first()
-        ranked = (
-            []
-            if report is None
-            else report.metrics.get("documents_ranked", [])
-            + report.metrics.get("documents_undefined", [])
-        )
-        alpha = {row["document_id"]: row for row in ranked}
-        order = {row["document_id"]: i for i, row in enumerate(ranked)}
-        ids = sorted(set(submitted), key=lambda d: (order.get(d, len(order)), d))
-        page = self.paginate_queryset(ids)
-        titles = dict(Document.objects.filter(pk__in=page).values_list("id", "title"))
-        rows = [
-            {
-                "document": d,
-                "title": titles.get(d, ""),
-                "alpha": alpha.get(d, {}).get("alpha"),
-                "alpha_reason": alpha.get(d, {}).get("reason"),
-                "state": states.get(d, AdjudicationState.OPEN),
-            }
-            for d in page
-        ]
-        return self.get_paginated_response(rows)
+        page = self.paginate_queryset(adjudication_queue(project))
+        return self.get_paginated_response(adjudication_queue_rows(project, page))
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: AdjudicationDocumentSerializer})
     def retrieve(self, request: Request, project_pk: str, pk: str) -> Response:
         document = get_object_or_404(self.scoped_queryset(), pk=pk)
-        annotators = adjudication.submitted_annotators(document)
-        spans = Span.objects.filter(document=document, annotator_id__in=annotators)
-        state = (
-            DocumentAdjudication.objects.filter(document=document)
-            .values_list("state", flat=True)
-            .first()
-        )
-        names = dict(
-            Span.annotator.field.related_model.objects.filter(pk__in=annotators).values_list(
-                "id", "username"
-            )
-        )
-        return Response(
-            {
-                "document": {"id": document.pk, "title": document.title, "text": document.text},
-                "state": state or AdjudicationState.OPEN,
-                "annotators": [{"id": a, "username": names.get(a, "")} for a in annotators],
-                "spans": span_representations(span_rows(spans)),
-                "clusters": [
-                    {
-                        "label": c.label,
-                        "start": c.start,
-                        "end": c.end,
-                        "kind": c.kind,
-                        "proposal": {"start": c.proposal[0], "end": c.proposal[1]},
-                        "spans": list(c.span_ids),
-                        "annotators": list(c.annotators),
-                    }
-                    for c in adjudication.document_clusters(document)
-                ],
-                "gold_spans": GoldSpanSerializer(
-                    gold_queryset(self.access.project.pk).filter(document=document), many=True
-                ).data,
-            }
-        )
+        body = adjudication_document(document)
+        body["gold_spans"] = GoldSpanSerializer(
+            gold_queryset(self.access.project.pk).filter(document=document), many=True
+        ).data
+        return Response(body)
 
     @extend_schema(request=AcceptSerializer, responses={201: GoldSpanSerializer})
     @action(detail=True, methods=["post"])
@@ -170,7 +102,7 @@ class AdjudicationViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
         data = AcceptSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        gold = adjudication.gold_accept(
+        gold = gold_accept(
             actor=request.user,
             document=document,
             span_ids=values["spans"],
@@ -180,21 +112,23 @@ class AdjudicationViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
         )
         return Response(_gold_body(gold), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: dict})
+    @extend_schema(request=None, responses={200: AcceptUnanimousResultSerializer})
     @action(detail=True, methods=["post"], url_path="accept-unanimous")
     def accept_unanimous(self, request: Request, project_pk: str, pk: str) -> Response:
         document = get_object_or_404(self.scoped_queryset(), pk=pk)
-        created = adjudication.gold_accept_unanimous(actor=request.user, document=document)
+        created = gold_accept_unanimous(actor=request.user, document=document)
         return Response({"created": [g.pk for g in created]})
 
-    @extend_schema(request=AdjudicationStateSerializer, responses={200: dict})
+    @extend_schema(
+        request=AdjudicationStateSerializer, responses={200: AdjudicationStateResultSerializer}
+    )
     @action(detail=True, methods=["post"])
     def state(self, request: Request, project_pk: str, pk: str) -> Response:
         """Mark the document adjudicated (annotators may then compare with the gold) or open."""
         document = get_object_or_404(self.scoped_queryset(), pk=pk)
         data = AdjudicationStateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        row = adjudication.adjudication_set_state(
+        row = adjudication_set_state(
             actor=request.user, document=document, state=data.validated_data["state"]
         )
         return Response(
@@ -212,7 +146,7 @@ class GoldSpanViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
 
     model = GoldSpan
     queryset = GoldSpan.objects.none()
-    write_roles = REVIEW_ROLES
+    write_rule = can_review
     serializer_class = GoldSpanSerializer
 
     def scoped_queryset(self) -> QuerySet[GoldSpan]:
@@ -241,7 +175,7 @@ class GoldSpanViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
         ).first()
         if document is None:
             raise ValidationError({"document": ["Unknown document in this project."]})
-        gold = adjudication.gold_create(
+        gold = gold_create(
             actor=request.user,
             document=document,
             label=values["label"],
@@ -258,7 +192,7 @@ class GoldSpanViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
         data = GoldUpdateSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        gold = adjudication.gold_update(
+        gold = gold_update(
             gold=gold,
             expected_version=values.get("version"),
             if_match=_if_match(request),
@@ -269,7 +203,7 @@ class GoldSpanViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
         return Response(_gold_body(gold))
 
     def destroy(self, request: Request, project_pk: str, pk: str) -> Response:
-        adjudication.gold_reject(gold=self.get_object())
+        gold_reject(gold=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=VerdictSerializer, responses={200: GoldSpanSerializer})
@@ -285,7 +219,7 @@ class GoldSpanViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
         evidence = None
         if "evidence" in values:
             evidence = [GoldEvidenceInput(**item) for item in values["evidence"]]
-        gold = adjudication.verdict_set(
+        gold = verdict_set(
             actor=request.user,
             gold=gold,
             status=values["status"],
@@ -304,12 +238,10 @@ class CommentViewSet(ProjectScopedViewSet):
     model = Comment
     queryset = Comment.objects.none()
     serializer_class = CommentSerializer
-    write_roles = (Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR)
+    write_rule = can_annotate
 
     def scoped_queryset(self) -> QuerySet[Comment]:
-        qs = Comment.objects.filter(project=self.access.project).select_related("author")
-        if not self.access.sees_everything:
-            qs = qs.filter(span__annotator=self.request.user)
+        qs = comment_list(access=self.access, user=self.request.user)
         for name in ("document", "span", "gold_span"):
             value = self.request.query_params.get(name)
             if value is not None:
@@ -327,40 +259,20 @@ class CommentViewSet(ProjectScopedViewSet):
         data = CommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        project = self.access.project
         document = (
-            selectors.document_list(access=self.access, user=request.user)
+            document_list(access=self.access, user=request.user)
             .filter(pk=values["document"])
             .first()
         )
         if document is None:
             raise ValidationError({"document": ["Unknown document in this project."]})
-        span = gold = None
-        if values["span"] is not None and values["gold_span"] is not None:
-            raise ValidationError({"span": ["Comment on a span or on a gold span, not both."]})
-        if values["span"] is not None:
-            span = Span.objects.filter(pk=values["span"], document=document).first()
-            if span is None:
-                raise ValidationError({"span": ["Unknown span of this document."]})
-        if values["gold_span"] is not None:
-            gold = GoldSpan.objects.filter(pk=values["gold_span"], document=document).first()
-            if gold is None:
-                raise ValidationError({"gold_span": ["Unknown gold span of this document."]})
-        if not self.access.sees_everything:
-            if span is None or span.annotator_id != request.user.pk:
-                raise PermissionDenied("Annotators comment only on their own spans.")
-            if project.blind and not adjudication.is_adjudicated(document):
-                raise Conflict(
-                    "In a blind project, discussion opens once the document is adjudicated.",
-                    code="not_adjudicated",
-                )
-        comment = Comment.objects.create(
-            project=project,
-            document=document,
-            span=span,
-            gold_span=gold,
+        comment = comment_create(
+            access=self.access,
             author=request.user,
+            document=document,
             body=values["body"],
+            span_id=values["span"],
+            gold_span_id=values["gold_span"],
         )
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
@@ -373,23 +285,23 @@ class GoldComparisonViewSet(ProjectScopedViewSet):
     queryset = Document.objects.none()
 
     def scoped_queryset(self) -> QuerySet[Document]:
-        return selectors.document_list(access=self.access, user=self.request.user)
+        return document_list(access=self.access, user=self.request.user)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: GoldComparisonSerializer})
     def retrieve(self, request: Request, project_pk: str, pk: str) -> Response:
         document = get_object_or_404(self.scoped_queryset(), pk=pk)
         annotator_id = request.user.pk
-        if self.access.sees_everything and "annotator" in request.query_params:
+        if can_review(self.access) and "annotator" in request.query_params:
             value = request.query_params["annotator"]
             if not value.isdigit():
                 raise ValidationError({"annotator": ["Give a user id."]})
             annotator_id = int(value)
-        if not adjudication.is_adjudicated(document):
+        if not is_adjudicated(document):
             raise Conflict("This document has not been adjudicated yet.", code="not_adjudicated")
         return Response(
             {
                 "document": document.pk,
                 "annotator": annotator_id,
-                "rows": adjudication.gold_comparison(document=document, annotator_id=annotator_id),
+                "rows": gold_comparison(document=document, annotator_id=annotator_id),
             }
         )

@@ -5,13 +5,40 @@ from functools import cached_property
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from django.http import Http404
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
-from annotations.permissions import ProjectRolePermission
-from annotations.selectors import ProjectAccess, project_access
-from annotations.vocabulary import ProjectVocabulary
+from annotations.permissions import ProjectRolePermission, can_review, check_review
+from annotations.selectors.access import ProjectAccess, project_access
+from annotations.selectors.vocabulary import ProjectVocabulary
+
+
+class SingleObjectSchema(AutoSchema):
+    """Schema of a viewset whose ``list`` answers one object (a report, a hand-built page): its
+    response serializer is not wrapped in an array or a page and no pagination parameters are
+    added. Without it drf-spectacular treats every ``list`` action as a list."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
+
+def member_access_or_404(user: Any, project_id: object) -> ProjectAccess:
+    """The user's access to the project; 404 for non-members, as if the project did not exist."""
+    access = project_access(user=user, project_id=project_id)
+    if access is None:
+        raise Http404("No such project.")
+    return access
+
+
+def review_access_or_404(user: Any, project_id: object) -> ProjectAccess:
+    """Reviewer pages: 404 for non-members and for annotators, as from the API."""
+    access = member_access_or_404(user, project_id)
+    if not can_review(access):
+        raise Http404("No such page.")
+    return access
 
 
 class ProjectScopedViewSet(viewsets.GenericViewSet):
@@ -24,7 +51,7 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
 
     def check_permissions(self, request: Request) -> None:
         if request.user.is_authenticated and not self.is_schema_generation:
-            self.access = project_access(user=request.user, project_id=self.kwargs["project_pk"])
+            self.access = member_access_or_404(request.user, self.kwargs["project_pk"])
             self.check_access(self.access)
         super().check_permissions(request)
 
@@ -33,7 +60,7 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
         return ProjectVocabulary(self.access.project.pk)
 
     def check_access(self, access: ProjectAccess) -> None:
-        """Hook for views that hide themselves from some roles (raise ``Http404``)."""
+        """Hook for views that hide themselves from some roles (a ``permissions.check_*``)."""
 
     @property
     def is_schema_generation(self) -> bool:
@@ -55,3 +82,10 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
     @abstractmethod
     def scoped_queryset(self) -> QuerySet:
         """The objects of ``self.access.project`` that the requesting user may see."""
+
+
+class ReviewerOnlyMixin:
+    """Annotators get 404 from every action, so the API does not reveal the view to them."""
+
+    def check_access(self, access: ProjectAccess) -> None:
+        check_review(access)

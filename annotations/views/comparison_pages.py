@@ -10,24 +10,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 
-from annotations import adjudication, selectors
 from annotations.models import Comment
+from annotations.selectors.adjudication import gold_comparison, is_adjudicated
+from annotations.selectors.documents import document_list
+from annotations.views.base import member_access_or_404
 
 
 @login_required
 def gold_comparison_page(request: HttpRequest, project_id: int, document_id: int) -> HttpResponse:
-    access = selectors.project_access(user=request.user, project_id=project_id)
-    document = (
-        selectors.document_list(access=access, user=request.user).filter(pk=document_id).first()
-    )
+    access = member_access_or_404(request.user, project_id)
+    document = document_list(access=access, user=request.user).filter(pk=document_id).first()
     if document is None:
         raise Http404("No such document.")
-    adjudicated = adjudication.is_adjudicated(document)
-    rows = (
-        adjudication.gold_comparison(document=document, annotator_id=request.user.pk)
-        if adjudicated
-        else []
-    )
+    adjudicated = is_adjudicated(document)
+    rows = gold_comparison(document=document, annotator_id=request.user.pk) if adjudicated else []
     threads: dict[int, list[Comment]] = defaultdict(list)
     for comment in Comment.objects.filter(
         document=document, span__annotator=request.user

@@ -8,20 +8,21 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations.dashboard import project_dashboard
 from annotations.models import Project
-from annotations.views.adjudication import ReviewerOnlyMixin
-from annotations.views.base import ProjectScopedViewSet
+from annotations.selectors.dashboard import project_dashboard
+from annotations.serializers.dashboard import DashboardSerializer
+from annotations.views.base import ProjectScopedViewSet, ReviewerOnlyMixin, SingleObjectSchema
 
 
 class DashboardViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
     model = Project
     queryset = Project.objects.none()
     pagination_class = None
+    schema = SingleObjectSchema()
 
     def scoped_queryset(self) -> QuerySet[Project]:
         return Project.objects.filter(pk=self.access.project.pk)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: DashboardSerializer})
     def list(self, request: Request, project_pk: str) -> Response:
         return Response(project_dashboard(self.access.project))

@@ -10,23 +10,41 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import agreement_runs, selectors, services
-from annotations.importing import import_records
-from annotations.models import Assignment, AssignmentState, Document, Membership, Role
-from annotations.serializers import (
+from annotations.models import Assignment, AssignmentState, Document
+from annotations.permissions import can_annotate, can_manage, check_change_assignment
+from annotations.selectors.documents import (
+    assignment_list,
+    document_list,
+    next_assignment,
+    visible_document,
+)
+from annotations.selectors.spans import span_list
+from annotations.serializers.assignments import (
     AssignmentActionSerializer,
     AssignmentCreateSerializer,
     AssignmentSerializer,
-    BulkDocumentsSerializer,
     DistributeSerializer,
+    DistributionResultSerializer,
+)
+from annotations.serializers.documents import (
+    BulkDocumentsErrorSerializer,
+    BulkDocumentsResultSerializer,
+    BulkDocumentsSerializer,
     DocumentDetailSerializer,
     DocumentListSerializer,
     DocumentSerializer,
 )
+from annotations.services.agreement import document_inputs_changed, documents_removed
+from annotations.services.assignments import (
+    assignment_create,
+    assignment_transition,
+    assignments_distribute,
+)
+from annotations.services.document_imports import import_records
+from annotations.services.documents import document_update
 from annotations.views.base import ProjectScopedViewSet
 
 
@@ -47,18 +65,16 @@ class DocumentViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
         return DocumentSerializer
 
     def scoped_queryset(self) -> QuerySet[Document]:
-        qs = selectors.document_list(access=self.access, user=self.request.user)
+        qs = document_list(access=self.access, user=self.request.user)
         if self.action == "list":
             qs = qs.defer("text")
         return qs
 
     def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
-        document = selectors.visible_document(
-            access=self.access, user=request.user, document_id=kwargs["pk"]
-        )
+        document = visible_document(access=self.access, user=request.user, document_id=kwargs["pk"])
         if document is None:
             raise Http404("No such document.")
-        spans = selectors.span_list(access=self.access, user=request.user).filter(document=document)
+        spans = span_list(access=self.access, user=request.user).filter(document=document)
         context = {**self.get_serializer_context(), "visible_spans": spans}
         return Response(DocumentDetailSerializer(document, context=context).data)
 
@@ -68,14 +84,17 @@ class DocumentViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
     @transaction.atomic
     def perform_destroy(self, instance: Document) -> None:
         instance.delete()
-        agreement_runs.documents_removed(project_id=instance.project_id)
+        documents_removed(project_id=instance.project_id)
 
     def perform_update(self, serializer: DocumentSerializer) -> None:
-        serializer.instance = services.document_update(
+        serializer.instance = document_update(
             document=serializer.instance, changes=serializer.validated_data
         )
 
-    @extend_schema(request=BulkDocumentsSerializer, responses={201: dict, 400: dict})
+    @extend_schema(
+        request=BulkDocumentsSerializer,
+        responses={201: BulkDocumentsResultSerializer, 400: BulkDocumentsErrorSerializer},
+    )
     @action(detail=False, methods=["post"])
     def bulk(self, request: Request, project_pk: str) -> Response:
         """Insert up to 5,000 documents given as JSON objects, all or nothing."""
@@ -114,44 +133,28 @@ class AssignmentViewSet(ProjectScopedViewSet, viewsets.ReadOnlyModelViewSet):
     queryset = Assignment.objects.none()
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
-    action_roles = {
-        "create": (Role.MANAGER,),
-        "destroy": (Role.MANAGER,),
-        "distribute": (Role.MANAGER,),
-        "next": (Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR),
-        "start": (Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR),
-        "submit": (Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR),
-        "skip": (Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR),
-        "reopen": (Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR),
+    action_rules = {
+        "create": can_manage,
+        "destroy": can_manage,
+        "distribute": can_manage,
+        "next": can_annotate,
+        "start": can_annotate,
+        "submit": can_annotate,
+        "skip": can_annotate,
+        "reopen": can_annotate,
     }
 
     def scoped_queryset(self) -> QuerySet[Assignment]:
-        return selectors.assignment_list(access=self.access, user=self.request.user)
+        return assignment_list(access=self.access, user=self.request.user)
 
     @extend_schema(request=AssignmentCreateSerializer, responses={201: AssignmentSerializer})
     def create(self, request: Request, project_pk: str) -> Response:
         data = AssignmentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        project = self.access.project
-        document = Document.objects.filter(
-            project=project, pk=data.validated_data["document"]
-        ).first()
-        if document is None:
-            return Response(
-                {"document": ["Unknown document in this project."]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        membership = (
-            Membership.objects.filter(project=project, user_id=data.validated_data["annotator"])
-            .select_related("user")
-            .first()
-        )
-        if membership is None:
-            return Response(
-                {"annotator": ["Not a member of this project."]}, status=status.HTTP_400_BAD_REQUEST
-            )
-        assignment = services.assignment_create(
-            project=project, document=document, annotator=membership.user
+        assignment = assignment_create(
+            project=self.access.project,
+            document_id=data.validated_data["document"],
+            annotator_id=data.validated_data["annotator"],
         )
         return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
@@ -160,18 +163,18 @@ class AssignmentViewSet(ProjectScopedViewSet, viewsets.ReadOnlyModelViewSet):
         assignment = self.get_object()
         assignment.delete()
         if assignment.state == AssignmentState.SUBMITTED:
-            agreement_runs.document_inputs_changed(
+            document_inputs_changed(
                 project_id=assignment.project_id, document_ids=[assignment.document_id]
             )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=DistributeSerializer, responses={200: dict})
+    @extend_schema(request=DistributeSerializer, responses={200: DistributionResultSerializer})
     @action(detail=False, methods=["post"])
     def distribute(self, request: Request, project_pk: str) -> Response:
         """Assign documents so each gets ``annotators_per_document`` annotators, least-loaded first."""
         data = DistributeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = services.assignments_distribute(
+        result = assignments_distribute(
             project=self.access.project,
             annotator_ids=data.validated_data.get("annotators"),
             document_ids=data.validated_data.get("documents"),
@@ -192,20 +195,19 @@ class AssignmentViewSet(ProjectScopedViewSet, viewsets.ReadOnlyModelViewSet):
     def next(self, request: Request, project_pk: str) -> Response:
         """The document to work on now (one in progress, else the oldest assigned), marked in progress.
         204 when nothing is left."""
-        assignment = selectors.next_assignment(access=self.access, user=request.user)
+        assignment = next_assignment(access=self.access, user=request.user)
         if assignment is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         if assignment.state == AssignmentState.ASSIGNED:
-            assignment = services.assignment_transition(assignment=assignment, action="start")
+            assignment = assignment_transition(assignment=assignment, action="start")
         return Response(AssignmentSerializer(assignment).data)
 
     def _transition(self, request: Request, pk: str, action_name: str) -> Response:
         assignment = get_object_or_404(self.get_queryset(), pk=pk)
-        if assignment.annotator_id != request.user.pk and not self.access.is_manager:
-            raise PermissionDenied("Only the annotator or a manager may change this assignment.")
+        check_change_assignment(self.access, request.user, assignment)
         data = AssignmentActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        assignment = services.assignment_transition(
+        assignment = assignment_transition(
             assignment=assignment,
             action=action_name,
             time_spent_seconds=data.validated_data["time_spent_seconds"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -11,13 +12,15 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import jobs
-from annotations.exporting import EXPORT_FORMATS, export_dir
+from annotations.formats import FORMATS
 from annotations.models import Job, JobKind, JobState, Label, Membership
-from annotations.serializers import JobSerializer
-from annotations.tasks import export_run
-from annotations.views.adjudication import REVIEW_ROLES, ReviewerOnlyMixin
-from annotations.views.base import ProjectScopedViewSet
+from annotations.permissions import can_review
+from annotations.serializers.jobs import JobSerializer
+from annotations.services.exports import EXPORT_FORMATS, export_dir, export_start
+from annotations.views.base import ProjectScopedViewSet, ReviewerOnlyMixin
+
+# The download's media type depends on the format; an export split into parts is a zip.
+DOWNLOAD_MEDIA_TYPES = sorted({media for _, media, _ in FORMATS.values()} | {"application/zip"})
 
 
 class ExportRequestSerializer(serializers.Serializer):
@@ -71,7 +74,7 @@ class ExportViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
     model = Job
     queryset = Job.objects.none()
     serializer_class = JobSerializer
-    write_roles = REVIEW_ROLES
+    write_rule = can_review
 
     def scoped_queryset(self) -> QuerySet[Job]:
         return Job.objects.filter(project=self.access.project, kind=JobKind.EXPORT)
@@ -87,16 +90,19 @@ class ExportViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
     def create(self, request: Request, project_pk: str) -> Response:
         data = ExportRequestSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
-        job = jobs.job_create(
-            project=self.access.project,
-            kind=JobKind.EXPORT,
-            created_by=request.user,
-            params=dict(data.validated_data),
+        job = export_start(
+            project=self.access.project, user=request.user, params=dict(data.validated_data)
         )
-        jobs.job_enqueue(job=job, task=export_run)
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(responses={200: OpenApiResponse(description="The export file (attachment)")})
+    @extend_schema(
+        responses={
+            (200, media): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The export file (attachment)"
+            )
+            for media in DOWNLOAD_MEDIA_TYPES
+        }
+    )
     @action(detail=True, methods=["get"])
     def download(self, request: Request, project_pk: str, pk: str) -> FileResponse:
         job = self.get_object()

@@ -2,48 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-from typing import Any
-
-from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import jobs
-from annotations.annotation_import import ANNOTATION_FORMATS
-from annotations.importing import FORMATS, ImportFormatError, detect_format
-from annotations.models import Job, JobKind, Membership, Project
-from annotations.serializers import JobSerializer
-from annotations.tasks import import_annotations_run, import_documents, import_upload_dir
+from annotations.models import Job, JobKind
+from annotations.serializers.jobs import JobSerializer
+from annotations.services.annotation_imports import ANNOTATION_FORMATS, annotation_import_start
+from annotations.services.document_imports import (
+    FORMATS,
+    document_import_start,
+)
 from annotations.views.base import ProjectScopedViewSet
-
-
-def start_upload_job(
-    *,
-    project: Project,
-    user: Any,
-    uploads: list[tuple[UploadedFile, str]],
-    params: dict[str, Any],
-    task: Any,
-) -> Job:
-    """Create an import job, store its uploaded files where the worker reads them, and enqueue
-    ``task`` once the transaction commits. Returns the job as stored after the enqueue."""
-    with transaction.atomic():
-        job = jobs.job_create(project=project, kind=JobKind.IMPORT, created_by=user, params=params)
-        folder = import_upload_dir(str(job.pk))
-        folder.mkdir(parents=True, exist_ok=True)
-        for upload, stored_as in uploads:
-            with (folder / stored_as).open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-        jobs.job_enqueue(job=job, task=task)
-    job.refresh_from_db()
-    return job
 
 
 class ImportUploadSerializer(serializers.Serializer):
@@ -79,27 +51,11 @@ class ImportViewSet(ProjectScopedViewSet):
             fields["format"] = request.data["format"]
         upload = ImportUploadSerializer(data=fields)
         upload.is_valid(raise_exception=True)
-        fmt = upload.validated_data.get("format")
-        files = upload.validated_data["file"]
-        entries = []
-        for f in files:
-            try:
-                file_format = fmt or detect_format(Path(f.name))
-            except ImportFormatError as exc:
-                return Response({"file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
-            entries.append(
-                {
-                    "name": Path(f.name).name,
-                    "format": file_format,
-                    "stored_as": f"{uuid.uuid4().hex}{Path(f.name).suffix}",
-                }
-            )
-        job = start_upload_job(
+        job = document_import_start(
             project=self.access.project,
             user=request.user,
-            uploads=list(zip(files, [e["stored_as"] for e in entries], strict=True)),
-            params={"files": entries},
-            task=import_documents,
+            files=upload.validated_data["file"],
+            fmt=upload.validated_data.get("format"),
         )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
@@ -141,39 +97,13 @@ class AnnotationImportViewSet(ProjectScopedViewSet):
         data = AnnotationImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        project = self.access.project
-        if (
-            "user" in values
-            and not Membership.objects.filter(project=project, user_id=values["user"]).exists()
-        ):
-            return Response(
-                {"user": ["Not a member of this project."]}, status=status.HTTP_400_BAD_REQUEST
-            )
-        if (
-            values.get("annotator")
-            and not Membership.objects.filter(
-                project=project, user__username=values["annotator"]
-            ).exists()
-        ):
-            return Response(
-                {"annotator": ["Not a member of this project."]}, status=status.HTTP_400_BAD_REQUEST
-            )
-        upload = values["file"]
-        stored_as = f"{uuid.uuid4().hex}{Path(upload.name).suffix}"
-        params = {
-            "kind": "annotations",
-            "name": Path(upload.name).name,
-            "stored_as": stored_as,
-            "format": values["format"],
-            "user": values.get("user"),
-            "annotator": values.get("annotator"),
-            "create_labels": values["create_labels"],
-        }
-        job = start_upload_job(
-            project=project,
+        job = annotation_import_start(
+            project=self.access.project,
             user=request.user,
-            uploads=[(upload, stored_as)],
-            params=params,
-            task=import_annotations_run,
+            upload=values["file"],
+            fmt=values["format"],
+            attribute_to=values.get("user"),
+            annotator=values.get("annotator"),
+            create_labels=values["create_labels"],
         )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

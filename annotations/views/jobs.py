@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -11,10 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotations import selectors
-from annotations.jobs import worker_status
 from annotations.models import Job
-from annotations.serializers import JobSerializer
+from annotations.selectors.jobs import job_get, job_list, worker_status
+from annotations.serializers.jobs import HealthSerializer, JobSerializer
 from annotations.views.base import ProjectScopedViewSet
 
 
@@ -27,7 +27,10 @@ class JobViewSet(viewsets.GenericViewSet):
     queryset = Job.objects.none()
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(JobSerializer(selectors.job_get(user=request.user, job_id=pk)).data)
+        job = job_get(user=request.user, job_id=pk)
+        if job is None:
+            raise Http404("No such job.")
+        return Response(JobSerializer(job).data)
 
 
 class ProjectJobViewSet(ProjectScopedViewSet, viewsets.ReadOnlyModelViewSet):
@@ -38,7 +41,7 @@ class ProjectJobViewSet(ProjectScopedViewSet, viewsets.ReadOnlyModelViewSet):
     serializer_class = JobSerializer
 
     def scoped_queryset(self) -> QuerySet[Job]:
-        return selectors.job_list(access=self.access, user=self.request.user)
+        return job_list(access=self.access, user=self.request.user)
 
 
 class HealthView(APIView):
@@ -47,7 +50,7 @@ class HealthView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(responses={200: dict, 503: dict})
+    @extend_schema(responses={200: HealthSerializer, 503: HealthSerializer})
     def get(self, request: Request) -> Response:
         try:
             with connection.cursor() as cursor:

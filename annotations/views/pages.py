@@ -14,15 +14,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from annotations import selectors, services
 from annotations.models import (
     AdjudicationState,
     Assignment,
@@ -32,42 +30,32 @@ from annotations.models import (
     Project,
     Span,
 )
-from annotations.selectors import ProjectAccess
-from annotations.serializers import (
-    AssignmentSerializer,
-    LabelSerializer,
-    VerificationStatusSerializer,
+from annotations.permissions import can_review
+from annotations.selectors.access import ProjectAccess
+from annotations.selectors.documents import document_list, next_assignment
+from annotations.selectors.projects import (
+    label_list,
+    project_list_with_progress,
+    project_progress,
+    status_list,
 )
-from annotations.span_output import span_representations, span_rows
-
-
-def _count(queryset: QuerySet) -> Coalesce:
-    """A correlated COUNT(*) as an annotation (no join fan-out between several counts)."""
-    counted = queryset.order_by().values("project").annotate(n=Count("id")).values("n")[:1]
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+from annotations.selectors.span_output import span_representations, span_rows
+from annotations.selectors.spans import span_list
+from annotations.serializers.assignments import AssignmentSerializer
+from annotations.serializers.projects import LabelSerializer, VerificationStatusSerializer
+from annotations.services.assignments import assignment_transition
+from annotations.views.base import member_access_or_404
 
 
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    mine = Assignment.objects.filter(project=OuterRef("pk"), annotator=request.user)
-    everyone = Assignment.objects.filter(project=OuterRef("pk"))
-    projects = (
-        selectors.project_list(user=request.user)
-        .annotate(
-            my_assigned=_count(mine.exclude(state=AssignmentState.SKIPPED)),
-            my_submitted=_count(mine.filter(state=AssignmentState.SUBMITTED)),
-            my_skipped=_count(mine.filter(state=AssignmentState.SKIPPED)),
-            team_assigned=_count(everyone.exclude(state=AssignmentState.SKIPPED)),
-            team_submitted=_count(everyone.filter(state=AssignmentState.SUBMITTED)),
-        )
-        .order_by("name", "id")
-    )
+    projects = project_list_with_progress(user=request.user)
     return render(request, "annotations/project_list.html", {"projects": projects})
 
 
 @login_required
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
-    access = selectors.project_access(user=request.user, project_id=project_id)
+    access = member_access_or_404(request.user, project_id)
     project = access.project
     my_assignments = (
         Assignment.objects.filter(project=project, annotator=request.user)
@@ -82,6 +70,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "project": project,
         "access": access,
+        "reviews": can_review(access),
         "my_assignments": my_assignments,
         "my_counts": my_counts,
         "my_total": my_total,
@@ -95,16 +84,16 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             ).values_list("document_id", flat=True)
         ),
     }
-    if access.sees_everything:
+    if can_review(access):
         documents = (
-            selectors.document_list(access=access, user=request.user)
+            document_list(access=access, user=request.user)
             .only("id", "title")
             .annotate(
                 n_assigned=Count("assignments", filter=~Q(assignments__state="skipped")),
                 n_submitted=Count("assignments", filter=Q(assignments__state="submitted")),
             )
         )
-        context["team"] = selectors.project_progress(project=project)
+        context["team"] = project_progress(project=project)
         context["documents"] = Paginator(documents, 50).get_page(request.GET.get("page"))
     return render(request, "annotations/project_detail.html", context)
 
@@ -113,32 +102,30 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 def project_next(request: HttpRequest, project_id: int) -> HttpResponse:
     """Open the annotator's next document: one in progress, else the oldest assigned."""
-    access = selectors.project_access(user=request.user, project_id=project_id)
-    assignment = selectors.next_assignment(access=access, user=request.user)
+    access = member_access_or_404(request.user, project_id)
+    assignment = next_assignment(access=access, user=request.user)
     if assignment is None:
         messages.info(request, "No documents left to annotate in this project.")
         return redirect("page-project", project_id=access.project.pk)
     if assignment.state == AssignmentState.ASSIGNED:
-        assignment = services.assignment_transition(assignment=assignment, action="start")
+        assignment = assignment_transition(assignment=assignment, action="start")
     return redirect(
         "page-workspace", project_id=access.project.pk, document_id=assignment.document_id
     )
 
 
 def _visible_document(request: HttpRequest, access: ProjectAccess, document_id: int) -> Document:
-    return get_object_or_404(
-        selectors.document_list(access=access, user=request.user), pk=document_id
-    )
+    return get_object_or_404(document_list(access=access, user=request.user), pk=document_id)
 
 
 @login_required
 def document_workspace(request: HttpRequest, project_id: int, document_id: int) -> HttpResponse:
     """The annotator's workspace for one assigned document."""
-    access = selectors.project_access(user=request.user, project_id=project_id)
+    access = member_access_or_404(request.user, project_id)
     document = _visible_document(request, access, document_id)
     assignment = Assignment.objects.filter(document=document, annotator=request.user).first()
     if assignment is None:
-        if access.sees_everything:
+        if can_review(access):
             return redirect("page-review", project_id=access.project.pk, document_id=document.pk)
         raise Http404("No such document.")
     return _workspace(request, access, document, mode="annotate", assignment=assignment)
@@ -147,8 +134,8 @@ def document_workspace(request: HttpRequest, project_id: int, document_id: int) 
 @login_required
 def document_review(request: HttpRequest, project_id: int, document_id: int) -> HttpResponse:
     """Every annotator's spans on one document, read only (managers and reviewers)."""
-    access = selectors.project_access(user=request.user, project_id=project_id)
-    if not access.sees_everything:
+    access = member_access_or_404(request.user, project_id)
+    if not can_review(access):
         raise Http404("No such document.")
     document = _visible_document(request, access, document_id)
     return _workspace(request, access, document, mode="review", assignment=None)
@@ -170,7 +157,7 @@ def _workspace(
     assignment: Assignment | None,
 ) -> HttpResponse:
     project: Project = access.project
-    spans = selectors.span_list(access=access, user=request.user).filter(document=document)
+    spans = span_list(access=access, user=request.user).filter(document=document)
     bootstrap = {
         "mode": mode,
         "apiRoot": reverse("api-root"),
@@ -178,10 +165,8 @@ def _workspace(
         "project": {"id": project.pk, "name": project.name, "blind": project.blind},
         "user": {"id": request.user.pk, "username": request.user.get_username()},
         "role": access.role,
-        "labels": LabelSerializer(selectors.label_list(access=access), many=True).data,
-        "statuses": VerificationStatusSerializer(
-            selectors.status_list(access=access), many=True
-        ).data,
+        "labels": LabelSerializer(label_list(access=access), many=True).data,
+        "statuses": VerificationStatusSerializer(status_list(access=access), many=True).data,
         "assignment": AssignmentSerializer(assignment).data if assignment else None,
         "document": {
             "id": document.pk,
@@ -203,7 +188,7 @@ def _workspace(
         "review_url": reverse(
             "page-review", kwargs={"project_id": project.pk, "document_id": document.pk}
         )
-        if access.sees_everything
+        if can_review(access)
         else None,
     }
     return render(request, "annotations/workspace.html", context)

@@ -2,42 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db import transaction
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from rest_framework import viewsets
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 
-from annotations import selectors, services
-from annotations.errors import Conflict
 from annotations.models import (
-    Assignment,
-    AssignmentState,
     Label,
     Membership,
     Project,
-    Role,
     VerificationStatus,
 )
-from annotations.serializers import (
+from annotations.permissions import check_change_project
+from annotations.selectors.projects import (
+    label_list,
+    membership_list,
+    project_list_with_my_counts,
+    status_list,
+)
+from annotations.serializers.projects import (
     LabelSerializer,
     MembershipSerializer,
     ProjectSerializer,
     VerificationStatusSerializer,
 )
+from annotations.services.projects import (
+    label_create,
+    label_delete,
+    label_update,
+    membership_add,
+    membership_change_role,
+    membership_remove,
+    project_create,
+    project_delete,
+    project_update,
+    status_create,
+    status_delete,
+    status_update,
+)
 from annotations.views.base import ProjectScopedViewSet
-
-
-def _my_assignment_count(user: Any, *states: str) -> Subquery:
-    qs = Assignment.objects.filter(project=OuterRef("pk"), annotator=user)
-    if states:
-        qs = qs.filter(state__in=states)
-    return Coalesce(
-        Subquery(qs.order_by().values("project").annotate(n=Count("id")).values("n")[:1]), 0
-    )
 
 
 class ProjectViewSet(viewsets.ModelViewSet):
@@ -50,31 +52,19 @@ class ProjectViewSet(viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Project]:
         if getattr(self, "swagger_fake_view", False):
             return Project.objects.none()
-        user = self.request.user
-        return (
-            selectors.project_list(user=user)
-            .annotate(
-                my_assigned=_my_assignment_count(user),
-                my_submitted=_my_assignment_count(user, AssignmentState.SUBMITTED),
-            )
-            .order_by("id")
-        )
+        return project_list_with_my_counts(user=self.request.user)
 
     def perform_create(self, serializer: ProjectSerializer) -> None:
-        project = services.project_create(creator=self.request.user, **serializer.validated_data)
+        project = project_create(creator=self.request.user, **serializer.validated_data)
         serializer.instance = self.get_queryset().get(pk=project.pk)
 
-    def _require_manager(self, project: Project) -> None:
-        if project.my_role != Role.MANAGER:
-            raise PermissionDenied("Only the project's managers may change or delete it.")
-
     def perform_update(self, serializer: ProjectSerializer) -> None:
-        self._require_manager(serializer.instance)
-        serializer.save()
+        check_change_project(serializer.instance.my_role)
+        project_update(project=serializer.instance, changes=serializer.validated_data)
 
     def perform_destroy(self, instance: Project) -> None:
-        self._require_manager(instance)
-        services.project_delete(project=instance)
+        check_change_project(instance.my_role)
+        project_delete(project=instance)
 
 
 class MembershipViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
@@ -87,22 +77,22 @@ class MembershipViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def scoped_queryset(self) -> QuerySet[Membership]:
-        return selectors.membership_list(access=self.access, user=self.request.user)
+        return membership_list(access=self.access, user=self.request.user)
 
     def perform_create(self, serializer: MembershipSerializer) -> None:
         data = serializer.validated_data
-        serializer.instance = services.membership_add(
+        serializer.instance = membership_add(
             project=self.access.project, user=data["user"], role=data["role"]
         )
 
     def perform_update(self, serializer: MembershipSerializer) -> None:
         if "role" in serializer.validated_data:
-            serializer.instance = services.membership_change_role(
+            serializer.instance = membership_change_role(
                 membership=serializer.instance, role=serializer.validated_data["role"]
             )
 
     def perform_destroy(self, instance: Membership) -> None:
-        services.membership_remove(membership=instance)
+        membership_remove(membership=instance)
 
 
 class LabelViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
@@ -115,13 +105,20 @@ class LabelViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
     pagination_class = None
 
     def scoped_queryset(self) -> QuerySet[Label]:
-        return selectors.label_list(access=self.access)
+        return label_list(access=self.access)
 
     def perform_create(self, serializer: LabelSerializer) -> None:
-        serializer.save(project=self.access.project)
+        serializer.instance = label_create(
+            project=self.access.project, fields=serializer.validated_data
+        )
+
+    def perform_update(self, serializer: LabelSerializer) -> None:
+        serializer.instance = label_update(
+            label=serializer.instance, changes=serializer.validated_data
+        )
 
     def perform_destroy(self, instance: Label) -> None:
-        services.label_delete(label=instance)
+        label_delete(label=instance)
 
 
 class VerificationStatusViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
@@ -133,30 +130,21 @@ class VerificationStatusViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
     pagination_class = None
 
     def scoped_queryset(self) -> QuerySet[VerificationStatus]:
-        return selectors.status_list(access=self.access)
+        return status_list(access=self.access)
 
-    @transaction.atomic
     def perform_create(self, serializer: VerificationStatusSerializer) -> None:
-        make_initial = serializer.validated_data.pop("is_initial", False)
-        status_ = serializer.save(project=self.access.project, is_initial=False)
-        if make_initial:
-            services.status_save_initial(status=status_)
+        fields = dict(serializer.validated_data)
+        make_initial = fields.pop("is_initial", False)
+        serializer.instance = status_create(
+            project=self.access.project, fields=fields, make_initial=make_initial
+        )
 
-    @transaction.atomic
     def perform_update(self, serializer: VerificationStatusSerializer) -> None:
-        make_initial = serializer.validated_data.pop("is_initial", None)
-        if make_initial is False and serializer.instance.is_initial:
-            raise Conflict(
-                "Make another status initial instead of unsetting this one.", code="status_initial"
-            )
-        if serializer.validated_data.get("retired") and serializer.instance.is_initial:
-            raise Conflict(
-                "The initial status cannot be retired; make another status initial first.",
-                code="status_initial",
-            )
-        status_ = serializer.save()
-        if make_initial:
-            services.status_save_initial(status=status_)
+        changes = dict(serializer.validated_data)
+        make_initial = changes.pop("is_initial", None)
+        serializer.instance = status_update(
+            status=serializer.instance, changes=changes, make_initial=make_initial
+        )
 
     def perform_destroy(self, instance: VerificationStatus) -> None:
-        services.status_delete(status=instance)
+        status_delete(status=instance)

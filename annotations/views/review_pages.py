@@ -11,18 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from annotations import selectors
-from annotations.exporting import EXPORT_FORMATS
 from annotations.models import Document, Membership, Role
-from annotations.selectors import ProjectAccess
-from annotations.serializers import LabelSerializer, VerificationStatusSerializer
+from annotations.selectors.access import ProjectAccess
+from annotations.selectors.projects import label_list, status_list
+from annotations.serializers.projects import LabelSerializer, VerificationStatusSerializer
+from annotations.services.exports import EXPORT_FORMATS
+from annotations.views.base import review_access_or_404
 
-REVIEW_ROLES = (Role.MANAGER, Role.REVIEWER)
 # Documents offered as evidence in a <select>; a larger project gets a number field instead.
 EVIDENCE_DOCUMENT_CHOICES = 500
 
@@ -37,13 +37,6 @@ FORMAT_HELP = {
     "claimreview": "schema.org ClaimReview (gold spans with a final verdict)",
     "fever": "FEVER JSONL (gold spans as claims)",
 }
-
-
-def _review_access(request: HttpRequest, project_id: int) -> ProjectAccess:
-    access = selectors.project_access(user=request.user, project_id=project_id)
-    if access.role not in REVIEW_ROLES:
-        raise Http404("No such page.")
-    return access
 
 
 def _bootstrap(request: HttpRequest, access: ProjectAccess, **extra: Any) -> dict[str, Any]:
@@ -75,22 +68,22 @@ def _page(
 @login_required
 def dashboard(request: HttpRequest, project_id: int) -> HttpResponse:
     """Progress, agreement and the disagreement queue (figures from the dashboard API)."""
-    access = _review_access(request, project_id)
-    labels = LabelSerializer(selectors.label_list(access=access), many=True).data
+    access = review_access_or_404(request.user, project_id)
+    labels = LabelSerializer(label_list(access=access), many=True).data
     return _page(request, "dashboard.html", access, _bootstrap(request, access, labels=labels))
 
 
 @login_required
 def adjudication_queue(request: HttpRequest, project_id: int) -> HttpResponse:
     """Documents with submissions, lowest agreement first (the adjudication API's queue)."""
-    access = _review_access(request, project_id)
+    access = review_access_or_404(request.user, project_id)
     return _page(request, "adjudication_queue.html", access, _bootstrap(request, access))
 
 
 @login_required
 def adjudication_document(request: HttpRequest, project_id: int, document_id: int) -> HttpResponse:
     """One document's clusters, gold spans, verdicts and discussion."""
-    access = _review_access(request, project_id)
+    access = review_access_or_404(request.user, project_id)
     document = get_object_or_404(
         Document.objects.filter(project=access.project).only("id", "title"), pk=document_id
     )
@@ -103,8 +96,8 @@ def adjudication_document(request: HttpRequest, project_id: int, document_id: in
         request,
         access,
         document={"id": document.pk, "title": document.title},
-        labels=LabelSerializer(selectors.label_list(access=access), many=True).data,
-        statuses=VerificationStatusSerializer(selectors.status_list(access=access), many=True).data,
+        labels=LabelSerializer(label_list(access=access), many=True).data,
+        statuses=VerificationStatusSerializer(status_list(access=access), many=True).data,
         evidenceDocuments=choices[:EVIDENCE_DOCUMENT_CHOICES],
         evidenceDocumentsComplete=len(choices) <= EVIDENCE_DOCUMENT_CHOICES,
     )
@@ -114,7 +107,7 @@ def adjudication_document(request: HttpRequest, project_id: int, document_id: in
 @login_required
 def exports(request: HttpRequest, project_id: int) -> HttpResponse:
     """Start an export with a format and a scope, follow it, download it; past exports."""
-    access = _review_access(request, project_id)
+    access = review_access_or_404(request.user, project_id)
     annotators = (
         Membership.objects.filter(project=access.project, role=Role.ANNOTATOR)
         .order_by("user__username")
@@ -125,6 +118,6 @@ def exports(request: HttpRequest, project_id: int) -> HttpResponse:
         access,
         formats=[{"key": key, "help": FORMAT_HELP.get(key, key)} for key in EXPORT_FORMATS],
         annotators=[{"id": pk, "username": name} for pk, name in annotators],
-        labels=LabelSerializer(selectors.label_list(access=access), many=True).data,
+        labels=LabelSerializer(label_list(access=access), many=True).data,
     )
     return _page(request, "exports.html", access, bootstrap)

@@ -10,20 +10,23 @@ from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import selectors, services
-from annotations.models import Role, Span
-from annotations.serializers import SpanInputSerializer, SpanSerializer, SpanUpdateSerializer
-from annotations.services import EvidenceInput
-from annotations.span_output import (
+from annotations.models import Span
+from annotations.permissions import can_annotate, check_add_spans, check_own_span
+from annotations.selectors.access import as_id
+from annotations.selectors.documents import visible_document
+from annotations.selectors.span_output import (
     evidence_by_span,
     span_representations,
     span_row_of,
     span_rows,
 )
+from annotations.selectors.spans import span_list
+from annotations.serializers.spans import SpanInputSerializer, SpanSerializer, SpanUpdateSerializer
+from annotations.services.spans import EvidenceInput, span_create, span_delete, span_update
 from annotations.views.base import ProjectScopedViewSet
 
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
@@ -84,16 +87,15 @@ class SpanViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
     queryset = Span.objects.none()
     filterset_class = SpanFilter
     serializer_class = SpanSerializer
-    write_roles = (Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR)
+    write_rule = can_annotate
     http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]
 
     def scoped_queryset(self) -> QuerySet[Span]:
-        return selectors.span_list(access=self.access, user=self.request.user)
+        return span_list(access=self.access, user=self.request.user)
 
     def _own_span(self) -> Span:
         span = self.get_object()
-        if span.annotator_id != self.request.user.pk:
-            raise PermissionDenied("You can change only your own spans.")
+        check_own_span(self.request.user, span)
         return span
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -101,7 +103,7 @@ class SpanViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
         return self.get_paginated_response(span_representations(page))
 
     def _respond_with_stored(self, span_id: object, code: int = status.HTTP_200_OK) -> Response:
-        pk = selectors.as_id(span_id)
+        pk = as_id(span_id)
         if pk is None:
             raise Http404("No such span.")
         rows = span_rows(self.filter_queryset(self.get_queryset()).filter(pk=pk))
@@ -120,16 +122,15 @@ class SpanViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
         data = SpanInputSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        document = selectors.visible_document(
+        document = visible_document(
             access=self.access, user=request.user, document_id=values["document"]
         )
         if document is None:
             raise ValidationError(
                 {"document": ["Unknown document in this project (or not assigned to you)."]}
             )
-        if not services.may_add_spans(role=self.access.role, document=document):
-            raise PermissionDenied("This document is not assigned to you (or you skipped it).")
-        span = services.span_create(
+        check_add_spans(self.access, document)
+        span = span_create(
             annotator=request.user,
             document=document,
             label=values["label"],
@@ -163,7 +164,7 @@ class SpanViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
         }
         if "evidence" in values:
             changes["evidence"] = _evidence(values["evidence"])
-        span = services.span_update(
+        span = span_update(
             span=span,
             expected_version=values.get("version"),
             if_match=_if_match(request),
@@ -179,5 +180,5 @@ class SpanViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
 
     @extend_schema(parameters=[IF_MATCH])
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.span_delete(span=self._own_span(), if_match=_if_match(request))
+        span_delete(span=self._own_span(), if_match=_if_match(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -14,6 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from annotations.services import background
+from annotations.services.agreement import refresh_incremental
+from annotations.services.assignments import assignment_transition
+from annotations.services.spans import span_create
 from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
@@ -161,7 +165,6 @@ def review_project(transactional_db):
     from types import SimpleNamespace
     from unittest import mock
 
-    from annotations import agreement_runs, services
     from annotations.models import Role
     from tests.factories import DocumentFactory, UserFactory, add_member, assign, make_project
 
@@ -189,7 +192,7 @@ def review_project(transactional_db):
             end += 1  # takes the full stop
         return start, end
 
-    with mock.patch.object(agreement_runs, "schedule_refresh"):
+    with mock.patch.object(background, "schedule_refresh"):
         for i, document in enumerate(documents[:6]):
             for j, user in enumerate(annotators):
                 assignment = assign(document, user)
@@ -198,19 +201,19 @@ def review_project(transactional_db):
                     spans.append(("verifiable_fact", *s2))
                 spans.append(("denial" if j < 2 else "claim", *s3))
                 for key, start, end in spans:
-                    services.span_create(
+                    span_create(
                         annotator=user, document=document, label=labels[key], start=start, end=end
                     )
                 assignment.time_spent_seconds = 30 + 20 * j + 7 * i
                 assignment.save()
                 if i == 5 and j == 2:
-                    services.assignment_transition(assignment=assignment, action="start")
+                    assignment_transition(assignment=assignment, action="start")
                     continue
-                services.assignment_transition(assignment=assignment, action="submit")
+                assignment_transition(assignment=assignment, action="submit")
             if i == 2:
-                agreement_runs.refresh_incremental(project_id=project.pk)
+                refresh_incremental(project_id=project.pk)
         assign(documents[6], annotators[0])
-        agreement_runs.refresh_incremental(project_id=project.pk)
+        refresh_incremental(project_id=project.pk)
     return SimpleNamespace(
         project=project,
         manager=manager,

@@ -9,6 +9,9 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from annotations.models import AgreementReport, Role
+from annotations.services import background
+from annotations.services.agreement import refresh_incremental
+from annotations.services.spans import span_create
 from tests.factories import UserFactory, add_member, make_project
 
 pytestmark = pytest.mark.browser
@@ -166,13 +169,11 @@ def test_recompute_runs_a_job_and_refreshes_without_reload(open_page, review_pro
 def test_stale_report_is_polled_until_a_new_report_arrives(open_page, review_project):
     from unittest import mock
 
-    from annotations import agreement_runs, services
-
     rp = review_project
     # An edit to a submitted document makes the report stale; its automatic refresh is held back
     # so that the page, not the test, sees the report change.
-    with mock.patch.object(agreement_runs, "schedule_refresh"):
-        services.span_create(
+    with mock.patch.object(background, "schedule_refresh"):
+        span_create(
             annotator=rp.annotators[0],
             document=rp.documents[1],
             label=rp.labels["denial"],
@@ -185,7 +186,7 @@ def test_stale_report_is_polled_until_a_new_report_arrives(open_page, review_pro
     expect(page.locator("#refresh-state")).to_have_attribute("data-polling", "1")
     shown = int(page.locator("#dashboard").get_attribute("data-refreshes"))
 
-    report = agreement_runs.refresh_incremental(project_id=rp.project.pk)
+    report = refresh_incremental(project_id=rp.project.pk)
     expect(page.locator("#report-meta")).to_contain_text(f"Report #{report.pk}")
     expect(page.locator("#stale-badge")).to_have_count(0)
     expect(page.locator("#refresh-state")).to_have_attribute("data-polling", "0")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from annotations import exporting
+from annotations.services import exports
 
 pytestmark = pytest.mark.browser
 
@@ -70,7 +70,7 @@ def test_a_failed_export_shows_its_error(open_page, review_project, monkeypatch)
         raise OSError("No space left on device")
 
     # The live server runs in this process: the export task (eager) calls the broken writer.
-    monkeypatch.setattr(exporting, "write_export", broken)
+    monkeypatch.setattr(exports, "write_export", broken)
     rp = review_project
     page = open_exports(open_page, rp.manager, rp.project)
     page.select_option("#export-format", "csv")

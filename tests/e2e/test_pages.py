@@ -10,6 +10,9 @@ import pytest
 from django.test import Client
 
 from annotations.models import Assignment, AssignmentState
+from annotations.selectors.access import project_access
+from annotations.selectors.spans import span_list
+from annotations.services.spans import span_update
 from tests.factories import DocumentFactory, assign, make_span
 
 
@@ -160,13 +163,12 @@ def test_project_list_shows_progress_per_project(project, document, annotator):
 def test_page_spans_match_the_api_serializer(project, document, annotator, annotator2, reviewer):
     from rest_framework import serializers as drf
 
-    from annotations import selectors, services
-    from annotations.serializers import SpanSerializer
-    from annotations.services import EvidenceInput
+    from annotations.serializers.spans import SpanSerializer
+    from annotations.services.spans import EvidenceInput
     from annotations.views.pages import page_spans
 
     first = make_span(document, annotator, 4, 12, "denial")
-    services.span_update(
+    span_update(
         span=first,
         expected_version=1,
         note="two sources",
@@ -177,8 +179,8 @@ def test_page_spans_match_the_api_serializer(project, document, annotator, annot
     )
     make_span(document, annotator2, 0, 3)
     make_span(document, annotator, 0, 12, "claim")
-    access = selectors.project_access(user=reviewer, project_id=project.pk)
-    spans = selectors.span_list(access=access, user=reviewer).filter(document=document)
+    access = project_access(user=reviewer, project_id=project.pk)
+    spans = span_list(access=access, user=reviewer).filter(document=document)
     # The reference is DRF's own field machinery, not SpanSerializer's fast path.
     serializer = SpanSerializer()
     expected = [

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from annotations import services
 from annotations.models import Assignment, Role, Span
+from annotations.services.spans import span_update
 from tests.e2e.helpers import api_spans, click_text, drag_select, wait_saved
 from tests.factories import (
     PASSWORD,
@@ -29,8 +29,9 @@ from tests.factories import (
 
 pytestmark = pytest.mark.browser
 
-ARTICLE_000 = "000_787c5148d22db6f6.txt"
-ARTICLE_004 = "004_b091de30a194406f.txt"  # contains no-break spaces
+# Fixture articles (tests/fixtures/articles/), read with the conftest's `corpus_dir`.
+ARTICLE_000 = "01_reservoir_flood_denial.txt"
+ARTICLE_004 = "05_vaccine_shortage_denial.txt"  # no-break spaces, a flag, 😀, 👩‍⚕️, 📸
 
 
 # The text under each highlight, joined per span, as the page shows it.
@@ -84,12 +85,12 @@ def test_mouse_selection_snaps_to_words_and_shortcut_saves_exact_offsets(
     text = read(corpus_dir, ARTICLE_000)
     project = make_team_project(team)
     document = doc_for(project, text, team["annotator"])
-    phrase = "Russian missile strikes on Kiev and Kharkov"
+    phrase = "sudden releases from the Bilozerka reservoir"
     start = text.index(phrase)
     end = start + len(phrase)
 
     page = open_page(team["annotator"], workspace(project, document))
-    # Press inside "Russian" ("R|ussian") and release inside "Kharkov" ("Khark|ov").
+    # Press inside "sudden" ("s|udden") and release inside "reservoir" ("reservo|ir").
     drag_select(page, text, start + 1, end - 2)
     assert page.evaluate("window.getSelection().toString()") == phrase
     page.keyboard.press("1")
@@ -107,15 +108,14 @@ def test_mouse_selection_snaps_to_words_and_shortcut_saves_exact_offsets(
 
 
 def test_emoji_and_no_break_spaces_keep_quote_equal_to_selection(open_page, team, corpus_dir):
-    original = read(corpus_dir, ARTICLE_004)
-    assert "By\u00a0Naira DavlashyanOrlando Crowcroft" in original
-    # Emoji before the spans (a flag is two astral code points), and inside the first one; the
-    # phrases contain no-break spaces from the article itself.
-    text = "🇺🇦 Live 😀 report\n" + original.replace(
-        "By\u00a0Naira Davlashyan", "By\u00a0Naira 👍🏽 Davlashyan"
-    ).replace("2022. Copyright\u00a0Francisco", "2022. 📸 Copyright\u00a0Francisco", 1)
-    phrase = "By\u00a0Naira 👍🏽 DavlashyanOrlando Crowcroft"
-    second = "Copyright\u00a0Francisco Seco"
+    text = read(corpus_dir, ARTICLE_004)
+    # The article has emoji before the spans (a flag is two astral code points, 😀 one) and a
+    # ZWJ sequence (👩‍⚕️: four code points, five UTF-16 units) inside the first one; both phrases
+    # contain the article's own no-break spaces.
+    phrase = "By\u00a0Sofiia Hnatiuk 👩‍⚕️ Health\u00a0desk"
+    second = "Photograph\u00a0Marianna Levchenko"
+    assert text.index("🇺🇦 Live report 😀") < text.index(phrase) < text.index("📸 " + second)
+    assert phrase.count("\u00a0") == 2 and "\u200d" in phrase and "\u00a0" in second
     project = make_team_project(team)
     document = doc_for(project, text, team["annotator"])
     page = open_page(team["annotator"], workspace(project, document))
@@ -125,15 +125,15 @@ def test_emoji_and_no_break_spaces_keep_quote_equal_to_selection(open_page, team
     assert page.evaluate("window.getSelection().toString()") == phrase
     page.keyboard.press("2")
 
-    # Snapping: from inside "Copyright" to inside "Seco".
+    # Snapping: from inside "Photograph" to inside "Levchenko".
     second_start = text.index("📸 " + second) + 2
     drag_select(page, text, second_start + 3, second_start + len(second) - 1)
     assert page.evaluate("window.getSelection().toString()") == second
     page.keyboard.press("3")
 
-    # Alt: exact characters, no snapping: "rancis" inside "Francisco", right after an emoji.
-    inner = second_start + len("Copyright\u00a0F")
-    drag_select(page, text, inner, inner + len("rancis"), alt=True)
+    # Alt: exact characters, no snapping: "arian" inside "Marianna", in the phrase after 📸.
+    inner = second_start + len("Photograph\u00a0M")
+    drag_select(page, text, inner, inner + len("arian"), alt=True)
     page.keyboard.press("1")
     wait_saved(page)
 
@@ -142,7 +142,7 @@ def test_emoji_and_no_break_spaces_keep_quote_equal_to_selection(open_page, team
     assert (spans["denial"]["start"], spans["denial"]["end"]) == (start, start + len(phrase))
     assert spans["verifiable_fact"]["quote"] == second
     assert spans["verifiable_fact"]["start"] == second_start
-    assert spans["claim"]["quote"] == "rancis"
+    assert spans["claim"]["quote"] == "arian"
     assert spans["claim"]["start"] == inner
     for span in spans.values():
         assert text[span["start"] : span["end"]] == span["quote"]
@@ -167,7 +167,7 @@ def test_keyboard_only_selection_and_tagging(open_page, team, corpus_dir):
     page.keyboard.press("Shift+ArrowRight")
     page.keyboard.press("Shift+ArrowLeft")
     words = text.split(" ")
-    expected = " ".join(words[1:4])  # "military does not"
+    expected = " ".join(words[1:4])  # "authority denies that"
     assert page.evaluate("window.getSelection().toString()") == expected
     page.keyboard.press("3")
     wait_saved(page)
@@ -193,7 +193,7 @@ def test_edit_status_note_and_evidence(open_page, team, corpus_dir):
     text = read(corpus_dir, ARTICLE_000)
     project = make_team_project(team)
     document = doc_for(project, text, team["annotator"])
-    phrase = "do not target social infrastructure"
+    phrase = "did not open the spillway gates"
     start = text.index(phrase)
     make_span(document, team["annotator"], start, start + len(phrase), "denial")
     page = open_page(team["annotator"], workspace(project, document))
@@ -239,7 +239,7 @@ def test_delete_then_undo_restores_the_span(open_page, team, corpus_dir):
     text = read(corpus_dir, ARTICLE_000)
     project = make_team_project(team)
     document = doc_for(project, text, team["annotator"])
-    phrase = "Kremlin spokesman Dmitry Peskov"
+    phrase = "Authority spokeswoman Iryna Tkach"
     start = text.index(phrase)
     make_span(document, team["annotator"], start, start + len(phrase), "claim")
     page = open_page(team["annotator"], workspace(project, document))
@@ -273,29 +273,31 @@ def test_overlapping_spans_are_distinct_and_click_cycles(
 ):
     text = read(corpus_dir, ARTICLE_000)
     project = make_team_project(team, blind=False, guidelines="Tag claims of fact.")
-    document = doc_for(project, text, team["annotator"], team["other"], title="Peskov statement")
-    outer = "Kremlin spokesman Peskov stated that the Russian attack was not a response"
+    document = doc_for(project, text, team["annotator"], team["other"], title="Tkach statement")
+    outer = "Authority spokeswoman Iryna Tkach stated that the spring flood was not caused"
     o = text.index(outer)
-    inner = "the Russian attack"
+    inner = "the spring flood"
     i = text.index(inner, o)
     make_span(document, team["annotator"], o, o + len(outer), "claim")
     make_span(document, team["annotator"], i, i + len(inner), "verifiable_fact")
-    make_span(document, team["other"], o + 18, i + 11, "denial")
+    # From "Iryna" to "the spring": olek's span ends inside the innermost one.
+    others = (o + len("Authority spokeswoman "), i + len("the spring"))
+    make_span(document, team["other"], *others, "denial")
     page = open_page(team["annotator"], workspace(project, document))
 
-    # Three spans cover "Russian": three distinct bands, one per lane.
+    # Three spans cover "spring": three distinct bands, one per lane.
     click_text(page, text, i + 6)
     expect(page.locator("#panel-quote")).to_have_text(inner)  # the innermost first
     chips = page.locator(".also-here .chip")
     expect(chips).to_have_count(3)
     chips.filter(has_text="olek").click()
-    expect(page.locator("#panel-quote")).to_have_text(text[o + 18 : i + 11])
+    expect(page.locator("#panel-quote")).to_have_text(text[others[0] : others[1]])
     expect(page.locator("#panel .meta")).to_contain_text("By olek")
     stacked = page.locator("#doc-text .seg.active").evaluate_all(
         "els => els.filter(e => e.dataset.k.split(' ').length === 3)"
         ".map(e => [e.textContent, getComputedStyle(e).backgroundImage])"
     )
-    assert [t for t, _ in stacked] == ["the Russian"]
+    assert [t for t, _ in stacked] == ["the spring"]
     assert stacked[0][1].count("gradient") == 4  # three bands and the tint of the innermost
 
     page.keyboard.press("g")
@@ -313,14 +315,14 @@ def test_conflict_is_shown_and_can_be_resolved_either_way(open_page, team, corpu
     text = read(corpus_dir, ARTICLE_000)
     project = make_team_project(team)
     document = doc_for(project, text, team["annotator"])
-    phrase = "Ukrainian media reported on Tuesday"
+    phrase = "Local media reported on Tuesday"
     start = text.index(phrase)
     span = make_span(document, team["annotator"], start, start + len(phrase), "claim")
     page = open_page(team["annotator"], workspace(project, document))
     click_text(page, text, start + 3)
 
     # Meanwhile the same span changes elsewhere (another tab): version 1 -> 2.
-    services.span_update(span=span, expected_version=1, note="edited in another tab")
+    span_update(span=span, expected_version=1, note="edited in another tab")
     page.select_option("#panel-status", label="False")
     failure = page.locator(".failure.conflict")
     expect(failure).to_contain_text("changed elsewhere")
@@ -334,7 +336,7 @@ def test_conflict_is_shown_and_can_be_resolved_either_way(open_page, team, corpu
     assert (stored.status.key, stored.note, stored.version) == ("false", "edited in another tab", 3)
 
     # Second conflict, resolved by taking the other version.
-    services.span_update(span=stored, expected_version=3, note="second tab again")
+    span_update(span=stored, expected_version=3, note="second tab again")
     page.fill("#panel-note", "my note")
     page.locator("#panel-note").blur()
     expect(page.locator(".failure.conflict")).to_be_visible()
@@ -351,7 +353,7 @@ def test_network_failure_is_kept_and_retried(open_page, team, corpus_dir):
     page = open_page(team["annotator"], workspace(project, document))
     page.route(re.compile(r".*/api/v1/projects/\d+/spans/.*"), lambda route: route.abort())
 
-    phrase = "high-precision missile strikes"
+    phrase = "state-run gauging stations"
     start = text.index(phrase)
     drag_select(page, text, start, start + len(phrase))
     page.keyboard.press("1")
@@ -436,7 +438,9 @@ def test_blind_project_never_shows_other_annotators_spans(open_page, team, corpu
     )
     page.goto(workspace(project, document))
     page.wait_for_selector("body[data-ready='1']")
-    drag_select(page, text, text.index("Dmitry Peskov"), text.index("Dmitry Peskov") + 13)
+    name = text.index("Iryna Tkach")
+    assert name >= 40  # after the other spans
+    drag_select(page, text, name, name + len("Iryna Tkach"))
     page.keyboard.press("2")
     wait_saved(page)
     api_spans(page, project.pk, document.pk)

@@ -8,14 +8,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from annotations.exporting import (
+from annotations.models import Label, Membership, Project
+from annotations.services.exports import (
     EXPORT_FORMATS,
     ExportScope,
     count_documents,
     export_dir,
     write_export,
 )
-from annotations.models import Label, Membership, Project
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from annotations.annotation_import import ANNOTATION_FORMATS, import_annotations, parse
 from annotations.models import Membership, Project
+from annotations.services.annotation_imports import ANNOTATION_FORMATS, import_annotations, parse
 
 
 class Command(BaseCommand):

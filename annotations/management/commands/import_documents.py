@@ -6,8 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from annotations.importing import FORMATS, ImportFormatError, import_path
 from annotations.models import Project
+from annotations.services.document_imports import FORMATS, ImportFormatError, import_path
 
 
 class Command(BaseCommand):

@@ -17,9 +17,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from annotations import services
-from annotations.importing import import_path
 from annotations.models import Membership, Project, Role
+from annotations.services.assignments import assignments_distribute
+from annotations.services.document_imports import import_path
+from annotations.services.projects import membership_add, membership_change_role, project_create
 
 DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo"
 ARTICLES = DEMO_DIR / "articles.jsonl"
@@ -61,7 +62,7 @@ class Command(BaseCommand):
             project = self._project(users["manager"])
             self._memberships(project, users)
             imported = self._documents(project)
-            distribution = services.assignments_distribute(project=project)
+            distribution = assignments_distribute(project=project)
 
         self.stdout.write(
             f"Demo project {project.pk} '{project.name}': "
@@ -93,7 +94,7 @@ class Command(BaseCommand):
         ).first()
         if existing is not None:
             return existing
-        return services.project_create(
+        return project_create(
             creator=manager,
             name=PROJECT_NAME,
             description=PROJECT_DESCRIPTION,
@@ -105,9 +106,9 @@ class Command(BaseCommand):
         for name, role in USERS:
             membership = Membership.objects.filter(project=project, user=users[name]).first()
             if membership is None:
-                services.membership_add(project=project, user=users[name], role=role)
+                membership_add(project=project, user=users[name], role=role)
             elif membership.role != role:
-                services.membership_change_role(membership=membership, role=role)
+                membership_change_role(membership=membership, role=role)
 
     def _documents(self, project: Project) -> int:
         """Import the sample articles unless the project already holds documents. An import is

@@ -19,18 +19,24 @@ import datetime as dt
 import io
 import json
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from annotations.models import Document, Project
+from annotations.errors import InvalidInput
+from annotations.models import Document, Job, Project
+from annotations.services.background import IMPORT_DOCUMENTS
+from annotations.services.jobs import JobFailed, JobOutcome, ProgressReporter
+from annotations.services.uploads import import_upload_dir, upload_dir_remove, upload_job_start
 
 FORMATS = ("txt", "jsonl", "csv")
 BATCH_SIZE = 1000
@@ -449,3 +455,86 @@ def _import_txt_files(
     if batch:
         flush()
     return results
+
+
+# --- as a background job ---------------------------------------------------------------------------
+
+
+def document_import_start(
+    *, project: Project, user: Any, files: list[UploadedFile], fmt: str | None = None
+) -> Job:
+    """Store the uploaded files and import them in the background, each file all or nothing.
+    ``fmt`` is taken from each file's extension when not given."""
+    entries = []
+    for upload in files:
+        try:
+            file_format = fmt or detect_format(Path(upload.name))
+        except ImportFormatError as exc:
+            raise InvalidInput({"file": str(exc)}) from exc
+        entries.append(
+            {
+                "name": Path(upload.name).name,
+                "format": file_format,
+                "stored_as": f"{uuid.uuid4().hex}{Path(upload.name).suffix}",
+            }
+        )
+    return upload_job_start(
+        project=project,
+        user=user,
+        uploads=list(zip(files, [e["stored_as"] for e in entries], strict=True)),
+        params={"files": entries},
+        task_name=IMPORT_DOCUMENTS,
+    )
+
+
+def document_import_run(*, job: Job) -> JobOutcome:
+    """Import the files uploaded for ``job``. A redelivered job skips the files an earlier
+    delivery imported."""
+    job_id = str(job.pk)
+    files = [
+        (import_upload_dir(job_id) / item["stored_as"], item)
+        for item in job.params.get("files", [])
+    ]
+    done_before = {
+        r["file"] for r in (job.result or {}).get("files", []) if r.get("error_count") == 0
+    }
+    reporter = ProgressReporter(job_id, total=len(files))
+    results = list((job.result or {}).get("files", []))
+    try:
+        for index, (path, item) in enumerate(files):
+            if item["name"] in done_before:
+                continue
+            try:
+                file_results = import_path(project=job.project, path=path, fmt=item.get("format"))
+            except ImportFormatError as exc:
+                results.append(
+                    {
+                        "file": item["name"],
+                        "created": 0,
+                        "error_count": 1,
+                        "errors": [{"line": 0, "field": "file", "message": str(exc)}],
+                    }
+                )
+            else:
+                for r in file_results:
+                    entry = r.as_dict()
+                    entry["file"] = (
+                        item["name"] if len(file_results) == 1 else f"{item['name']}/{r.name}"
+                    )
+                    results.append(entry)
+            reporter(index + 1)
+    except DatabaseError as exc:
+        raise JobFailed(f"Database error during import: {exc}", result={"files": results}) from exc
+    summary = {
+        "files": results,
+        "created": sum(r["created"] for r in results),
+        "failed_files": sum(1 for r in results if r["error_count"]),
+    }
+    upload_dir_remove(job_id)
+    if summary["failed_files"]:
+        return JobOutcome(
+            result=summary,
+            error=f"{summary['failed_files']} of {len(results)} file(s) had errors and were not "
+            "imported; see result.files for each line's problem.",
+        )
+    return JobOutcome(result=summary)

@@ -15,19 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from annotations.agreement_runs import schedule_refresh
-from annotations.clusters import Cluster, ClusterSpan, cluster_spans
 from annotations.errors import Conflict, InvalidInput
 from annotations.models import (
     AdjudicationState,
-    Assignment,
-    AssignmentState,
     Document,
     DocumentAdjudication,
     EvidenceStance,
@@ -38,13 +33,10 @@ from annotations.models import (
     VerdictChange,
     VerificationStatus,
 )
-from annotations.services import (
-    check_label,
-    check_span_offsets,
-    check_status,
-    check_version,
-    initial_status,
-)
+from annotations.selectors.adjudication import document_clusters, submitted_annotators
+from annotations.services import background
+from annotations.services.projects import initial_status
+from annotations.services.spans import check_label, check_span_offsets, check_status, check_version
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,28 +45,6 @@ class GoldEvidenceInput:
     url: str = ""
     document_ref: int | None = None
     note: str = ""
-
-
-# --- reading ---------------------------------------------------------------------------------------
-
-
-def submitted_annotators(document: Document) -> list[int]:
-    return sorted(
-        Assignment.objects.filter(document=document, state=AssignmentState.SUBMITTED).values_list(
-            "annotator_id", flat=True
-        )
-    )
-
-
-def document_clusters(document: Document) -> list[Cluster]:
-    annotators = submitted_annotators(document)
-    spans = Span.objects.filter(document=document, annotator_id__in=annotators).values_list(
-        "id", "annotator_id", "label_id", "start", "end", "status_id"
-    )
-    return cluster_spans((ClusterSpan(*row) for row in spans), len(annotators))
-
-
-# --- checks ----------------------------------------------------------------------------------------
 
 
 def check_gold_evidence(
@@ -112,12 +82,9 @@ def check_verdict(status: VerificationStatus, rationale: str, evidence_count: in
         raise InvalidInput(errors)
 
 
-# --- changes ---------------------------------------------------------------------------------------
-
-
 def _gold_changed(project_id: int) -> None:
     """Agreement with the gold standard is part of the report: refresh it after the commit."""
-    transaction.on_commit(lambda: schedule_refresh(project_id))
+    transaction.on_commit(lambda: background.schedule_refresh(project_id))
 
 
 def _create_gold(
@@ -329,65 +296,3 @@ def adjudication_set_state(
     row.save()
     _gold_changed(document.project_id)
     return row
-
-
-def is_adjudicated(document: Document) -> bool:
-    return DocumentAdjudication.objects.filter(
-        document=document, state=AdjudicationState.ADJUDICATED
-    ).exists()
-
-
-def gold_comparison(*, document: Document, annotator_id: int) -> list[dict[str, Any]]:
-    """Where one annotator's spans differ from the gold standard: each gold span with the
-    annotator's best overlapping span, and each of the annotator's spans that no gold span covers.
-
-    ``match``: ``exact`` (same label and boundaries), ``boundaries`` (same label, other
-    boundaries), ``label`` (overlapping, other label), ``missed`` (no overlapping span),
-    ``extra`` (the annotator's span overlaps no gold span)."""
-    gold = list(GoldSpan.objects.filter(document=document).select_related("label", "status"))
-    mine = list(
-        Span.objects.filter(document=document, annotator_id=annotator_id).select_related("label")
-    )
-    rows: list[dict[str, Any]] = []
-    used: set[int] = set()
-    for g in gold:
-        overlapping = [s for s in mine if s.start < g.end and g.start < s.end]
-        best = min(
-            overlapping,
-            key=lambda s: (
-                s.label_id != g.label_id,
-                (s.start, s.end) != (g.start, g.end),
-                abs(s.start - g.start) + abs(s.end - g.end),
-            ),
-            default=None,
-        )
-        if best is None:
-            match = "missed"
-        else:
-            used.add(best.pk)
-            if best.label_id != g.label_id:
-                match = "label"
-            elif (best.start, best.end) != (g.start, g.end):
-                match = "boundaries"
-            else:
-                match = "exact"
-        rows.append(
-            {"match": match, "gold": _brief(g), "yours": None if best is None else _brief(best)}
-        )
-    for s in mine:
-        if s.pk not in used and not any(s.start < g.end and g.start < s.end for g in gold):
-            rows.append({"match": "extra", "gold": None, "yours": _brief(s)})
-    return rows
-
-
-def _brief(span: Span | GoldSpan) -> dict[str, Any]:
-    body = {
-        "id": span.pk,
-        "label": span.label.key,
-        "start": span.start,
-        "end": span.end,
-        "quote": span.quote,
-    }
-    if isinstance(span, GoldSpan):
-        body["status"] = span.status.key
-    return body

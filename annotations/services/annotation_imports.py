@@ -13,15 +13,19 @@ span rows are checked and built while the COPY streams them.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.files.uploadedfile import UploadedFile
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from annotations.bulk import insert_rows, insert_rows_returning_ids
+from annotations.errors import InvalidInput
 from annotations.formats import (
     ExportDocument,
     ExportEvidence,
@@ -31,7 +35,6 @@ from annotations.formats import (
     iter_native_jsonl,
     read_label_studio,
 )
-from annotations.importing import parse_published
 from annotations.models import (
     AdjudicationState,
     Assignment,
@@ -41,12 +44,18 @@ from annotations.models import (
     Evidence,
     GoldEvidence,
     GoldSpan,
+    Job,
     Label,
+    Membership,
     Project,
     Span,
     VerificationStatus,
 )
 from annotations.read_ahead import read_ahead
+from annotations.services.background import IMPORT_ANNOTATIONS
+from annotations.services.document_imports import parse_published
+from annotations.services.jobs import JobFailed, JobOutcome
+from annotations.services.uploads import import_upload_dir, upload_dir_remove, upload_job_start
 
 ANNOTATION_FORMATS = ("native", "label_studio", "doccano")
 BATCH_DOCUMENTS = 500
@@ -472,3 +481,70 @@ def _gold(
             web = [e for e in span.evidence if e.url.startswith(("http://", "https://"))]
             gold_evidence.extend((len(gold_rows) - 1, n, e) for n, e in enumerate(web))
     return gold_rows, gold_evidence, adjudications
+
+
+# --- as a background job ---------------------------------------------------------------------------
+
+
+def annotation_import_start(
+    *,
+    project: Project,
+    user: Any,
+    upload: UploadedFile,
+    fmt: str,
+    attribute_to: int | None = None,
+    annotator: str | None = None,
+    create_labels: bool = False,
+) -> Job:
+    """Store the uploaded file and import it in the background, all or nothing. ``attribute_to``
+    (a member's user id) takes every span; ``annotator`` names a doccano file's owner."""
+    members = Membership.objects.filter(project=project)
+    if attribute_to is not None and not members.filter(user_id=attribute_to).exists():
+        raise InvalidInput({"user": "Not a member of this project."})
+    if annotator and not members.filter(user__username=annotator).exists():
+        raise InvalidInput({"annotator": "Not a member of this project."})
+    stored_as = f"{uuid.uuid4().hex}{Path(upload.name).suffix}"
+    params = {
+        "kind": "annotations",
+        "name": Path(upload.name).name,
+        "stored_as": stored_as,
+        "format": fmt,
+        "user": attribute_to,
+        "annotator": annotator,
+        "create_labels": create_labels,
+    }
+    return upload_job_start(
+        project=project,
+        user=user,
+        uploads=[(upload, stored_as)],
+        params=params,
+        task_name=IMPORT_ANNOTATIONS,
+    )
+
+
+def annotation_import_run(*, job: Job) -> JobOutcome:
+    params = job.params
+    path = import_upload_dir(str(job.pk)) / params["stored_as"]
+    attribute_to = (
+        get_user_model().objects.filter(pk=params["user"]).first() if params.get("user") else None
+    )
+    try:
+        with path.open("rb") as fp:
+            documents, report = parse(fp, params["format"], annotator=params.get("annotator"))
+            result = import_annotations(
+                project=job.project,
+                documents=documents,
+                report=report,
+                attribute_to=attribute_to,
+                create_labels=params.get("create_labels", False),
+            )
+    except DatabaseError as exc:
+        raise JobFailed(f"Database error during import: {exc}") from exc
+    upload_dir_remove(str(job.pk))
+    if result.ok:
+        return JobOutcome(result=result.as_dict())
+    return JobOutcome(
+        result=result.as_dict(),
+        error=f"{result.error_count} problem(s) in {params['name']}; nothing was imported. "
+        "See result.errors.",
+    )

@@ -6,11 +6,14 @@ those functions:
 
 * A submission marks its document *dirty* (``document_inputs_changed``); a span write is marked
   by the database itself (trigger, migration 0010). After the commit, one debounced refresh per
-  project is scheduled.
+  project is scheduled (``annotations.services.background.schedule_refresh``).
 * ``refresh_incremental`` recomputes the dirty documents only and updates the running sums
   (subtract the old intermediate, add the new one), so one edited document costs one document.
 * ``compute_chunk`` + ``rollup`` do a full recomputation: chunks of documents (which several
   workers may run in parallel) store their intermediates; the roll-up streams them into sums.
+
+Whether the latest report is still current, and the fingerprints that tell, are reads:
+``annotations.selectors.agreement``.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
@@ -44,18 +46,26 @@ from annotations.models import (
     DocumentAdjudication,
     DocumentAgreement,
     GoldSpan,
+    Job,
+    JobKind,
+    Project,
     ProjectAgreement,
     Span,
 )
+from annotations.selectors.agreement import EMPTY_FINGERPRINT, report_fingerprint, xor_fingerprints
+from annotations.services import background
+from annotations.services.jobs import JobOutcome, job_create, job_fail, job_finish
 
 logger = logging.getLogger(__name__)
+
+
 BOOTSTRAP_RESAMPLES = 1000
+
+
 BOOTSTRAP_SEED = 20041
+
+
 READ_CHUNK = 500
-_EMPTY_FINGERPRINT = "0" * 64
-
-
-# --- reading inputs --------------------------------------------------------------------------------
 
 
 def _chunks(ids: Iterable[int], size: int) -> Iterator[list[int]]:
@@ -113,23 +123,13 @@ def fingerprint(doc: DocumentAnnotations) -> str:
     return digest.hexdigest()
 
 
-def _xor(*hexes: str) -> str:
-    """Project fingerprint = XOR of its documents' fingerprints: order-free and updatable."""
-    value = 0
-    for item in hexes:
-        value ^= int(item or _EMPTY_FINGERPRINT, 16)
-    return f"{value:064x}"
-
-
-# --- marking changes -------------------------------------------------------------------------------
-
-
 def document_inputs_changed(*, project_id: int, document_ids: Iterable[int]) -> None:
     """Mark documents whose spans or submissions changed, and schedule a debounced refresh."""
     ids = sorted(set(document_ids))
     if not ids:
         return
-    # Every span edit runs this: written by hand, as the ORM's upsert cost more CPU to compile
+    # Submissions, document edits and assignment deletions run this (span writes are marked by
+    # the trigger of migration 0010). Written by hand: the ORM's upsert cost more CPU to compile
     # than the statement costs to run. Same columns and defaults as DocumentAgreement's fields.
     with connection.cursor() as cursor:
         for i in range(0, len(ids), 400):  # within SQLite's limit of parameters per statement
@@ -141,39 +141,20 @@ def document_inputs_changed(*, project_id: int, document_ids: Iterable[int]) -> 
                 f"VALUES {values} ON CONFLICT (document_id) DO UPDATE SET dirty = TRUE",
                 [value for document_id in chunk for value in (document_id, project_id)],
             )
-    transaction.on_commit(lambda: schedule_refresh(project_id))
+    transaction.on_commit(lambda: background.schedule_refresh(project_id))
 
 
 def spans_changed(*, project_id: int) -> None:
     """Spans of the project were written: the database marked their documents dirty (trigger
     span_marks_document_dirty, migration 0010); schedule the debounced refresh."""
-    transaction.on_commit(lambda: schedule_refresh(project_id))
+    transaction.on_commit(lambda: background.schedule_refresh(project_id))
 
 
 def documents_removed(*, project_id: int) -> None:
     """Deleted documents take their stored intermediates with them, so the running sums can no
     longer subtract them: the next refresh recomputes the project from scratch."""
     ProjectAgreement.objects.filter(project_id=project_id).update(accumulator=None)
-    transaction.on_commit(lambda: schedule_refresh(project_id))
-
-
-def schedule_refresh(project_id: int) -> None:
-    """Enqueue one refresh per project per debounce window, however many edits arrive."""
-    from annotations.tasks import agreement_refresh
-
-    delay = settings.AGREEMENT_DEBOUNCE_SECONDS
-    if not cache.add(f"agreement-refresh-scheduled:{project_id}", 1, timeout=max(delay, 1)):
-        return
-    try:
-        agreement_refresh.apply_async((project_id,), countdown=delay)
-    except Exception:  # noqa: BLE001 - a dead broker leaves the report stale, which it says
-        cache.delete(f"agreement-refresh-scheduled:{project_id}")
-        logger.warning(
-            "could not schedule the agreement refresh of project %s", project_id, exc_info=True
-        )
-
-
-# --- computing -------------------------------------------------------------------------------------
+    transaction.on_commit(lambda: background.schedule_refresh(project_id))
 
 
 def _store_intermediates(project_id: int, items: list[tuple[DocumentIntermediate, str]]) -> None:
@@ -210,13 +191,13 @@ def compute_chunk(
 ) -> str:
     """Compute and store the intermediates of these documents, adding them to ``into`` when
     given. Returns the XOR of their fingerprints."""
-    combined = _EMPTY_FINGERPRINT
+    combined = EMPTY_FINGERPRINT
     computed = []
     for part in _chunks(document_ids, READ_CHUNK):
         for doc in document_annotations(part):
             item, fp = document_intermediate(doc), fingerprint(doc)
             computed.append((item, fp))
-            combined = _xor(combined, fp)
+            combined = xor_fingerprints(combined, fp)
             if into is not None:
                 into.add(item)
         _store_intermediates(project_id, computed)
@@ -267,7 +248,7 @@ def rollup(
     """Stream every stored intermediate of the project into fresh running sums and report."""
     started = time.perf_counter()
     acc = ProjectAccumulator()
-    combined = _EMPTY_FINGERPRINT
+    combined = EMPTY_FINGERPRINT
     rows = (
         DocumentAgreement.objects.filter(project_id=project_id, document__project_id=project_id)
         .order_by("document_id")
@@ -277,7 +258,7 @@ def rollup(
         if data is None:
             continue
         acc.add(DocumentIntermediate.from_json(data))
-        combined = _xor(combined, fp)
+        combined = xor_fingerprints(combined, fp)
     summed = time.perf_counter()
     return _save_sums_and_report(
         project_id, job_id, acc, combined, bootstrap, {"rollup_seconds": summed - started}
@@ -347,7 +328,7 @@ def refresh_incremental(
             if old_data is not None:
                 acc.remove(DocumentIntermediate.from_json(old_data))
             acc.add(new_item)
-            combined = _xor(combined, old_fp, new_fp)
+            combined = xor_fingerprints(combined, old_fp, new_fp)
             computed.append((new_item, new_fp))
         _store_intermediates(project_id, computed)
         computed_at = time.perf_counter()
@@ -447,43 +428,71 @@ def _write_report(
     )
 
 
-def is_stale(project_id: int, report: AgreementReport | None) -> bool:
-    """A report is stale when inputs changed after it (dirty documents) or a newer state exists."""
-    if report is None:
-        return True
-    if DocumentAgreement.objects.filter(project_id=project_id, dirty=True).exists():
-        return True
-    current = (
-        ProjectAgreement.objects.filter(project_id=project_id, accumulator__isnull=False)
-        .values_list("fingerprint", flat=True)
-        .first()
+# --- full runs as background jobs ------------------------------------------------------------------
+
+
+def agreement_run_start(*, project: Project, user: Any) -> Job:
+    """Start a full recomputation of the project's agreement as a job."""
+    with transaction.atomic():
+        job = job_create(project=project, kind=JobKind.AGREEMENT, created_by=user)
+        background.job_enqueue(job=job, task_name=background.AGREEMENT_RUN)
+    return job
+
+
+def _report_outcome(report: AgreementReport) -> JobOutcome:
+    return JobOutcome(
+        result={"report_id": report.pk, "documents_counted": report.documents_counted}
     )
-    return current is None or report_fingerprint(project_id, current) != report.fingerprint
 
 
-def gold_fingerprint(project_id: int) -> str:
-    """A hash of the gold standard of the adjudicated documents (what ``gold_agreement`` reads)."""
-    digest = hashlib.sha256()
-    adjudicated = (
-        DocumentAdjudication.objects.filter(
-            project_id=project_id, state=AdjudicationState.ADJUDICATED
+def agreement_run_plan(*, job: Job) -> JobOutcome | int:
+    """A small project is computed at once (its outcome is returned); a larger one is split into
+    chunks whose bounds are stored on the job: the number of chunks is returned, for the caller
+    to hand each to a worker (``agreement_chunk_compute``)."""
+    document_ids = project_document_ids(job.project_id)
+    chunks = split_into_chunks(
+        document_ids, -(-len(document_ids) // settings.AGREEMENT_CHUNK_DOCUMENTS)
+    )
+    if len(chunks) <= 1:
+        return _report_outcome(refresh_full(project_id=job.project_id, job_id=str(job.pk)))
+    bounds = [[chunk[0], chunk[-1]] for chunk in chunks]
+    Job.objects.filter(pk=job.pk).update(
+        progress_done=0,
+        progress_total=len(document_ids),
+        params={**job.params, "chunks": bounds, "chunks_done": 0},
+    )
+    return len(chunks)
+
+
+def agreement_chunk_compute(*, job_id: str, index: int) -> bool:
+    """Compute chunk ``index`` of a running job. True when it was the last chunk to finish: the
+    roll-up is due (fan-in without a result backend)."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.is_finished:
+        return False
+    first, last = job.params["chunks"][index]
+    document_ids = project_document_ids(job.project_id, first=first, last=last)
+    compute_chunk(project_id=job.project_id, document_ids=document_ids)
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job_id)
+        finished = locked.params.get("chunks_done", 0) + 1
+        locked.params = {**locked.params, "chunks_done": finished}
+        locked.progress_done = min(
+            locked.progress_done + len(document_ids), locked.progress_total or 0
         )
-        .order_by("document_id")
-        .values_list("document_id", flat=True)
-    )
-    digest.update(repr(list(adjudicated)).encode())
-    rows = (
-        GoldSpan.objects.filter(
-            project_id=project_id, document__adjudication__state=AdjudicationState.ADJUDICATED
-        )
-        .order_by("document_id", "id")
-        .values_list("document_id", "label_id", "start", "end", "status_id")
-    )
-    for row in rows.iterator(chunk_size=2000):
-        digest.update(repr(row).encode())
-    return digest.hexdigest()
+        locked.save(update_fields=["params", "progress_done"])
+    return finished == len(job.params["chunks"])
 
 
-def report_fingerprint(project_id: int, annotations_fingerprint: str) -> str:
-    """The fingerprint of every input of a report: the annotations and the gold standard."""
-    return _xor(annotations_fingerprint, gold_fingerprint(project_id))
+def agreement_rollup_finish(*, job_id: str) -> None:
+    """Roll the stored chunks up into the report and finish the job (failed with the reason if the
+    roll-up fails)."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.is_finished:
+        return
+    try:
+        report = rollup(project_id=job.project_id, job_id=job_id)
+    except Exception as exc:
+        job_fail(job_id=job_id, error=f"Agreement roll-up failed: {exc}")
+        raise
+    job_finish(job_id=job_id, outcome=_report_outcome(report))

@@ -15,8 +15,6 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count
 
-from annotations import agreement_runs
-from annotations.jobs import worker_status
 from annotations.models import (
     AdjudicationState,
     AgreementReport,
@@ -30,6 +28,8 @@ from annotations.models import (
     Span,
     VerificationStatus,
 )
+from annotations.selectors.agreement import is_stale
+from annotations.selectors.jobs import worker_status
 
 TREND_LIMIT = 50
 QUEUE_LIMIT = 20
@@ -180,7 +180,7 @@ def project_dashboard(project: Project) -> dict[str, Any]:
         "documents": document_progress(project),
         "annotators": annotator_progress(project),
         "agreement": _agreement_section(latest),
-        "agreement_stale": agreement_runs.is_stale(project.pk, latest),
+        "agreement_stale": is_stale(project.pk, latest),
         "trend": [
             {
                 "report_id": row["id"],

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from annotations.formats import (
@@ -46,11 +47,15 @@ from annotations.models import (
     Evidence,
     GoldEvidence,
     GoldSpan,
+    Job,
+    JobKind,
     Label,
     Project,
     Span,
     VerificationStatus,
 )
+from annotations.services.background import EXPORT_RUN, job_enqueue
+from annotations.services.jobs import JobOutcome, ProgressReporter, job_create
 
 READ_CHUNK = 500
 EXPORT_FORMATS = tuple(FORMATS)
@@ -372,3 +377,40 @@ def _write_doccano_zip(
                 )
             files[member] = summary.as_dict()
     return {"format": "doccano", "files": files}
+
+
+# --- as a background job ---------------------------------------------------------------------------
+
+
+def export_start(*, project: Project, user: Any, params: dict[str, Any]) -> Job:
+    """Start an export (``params``: ``format`` and the scope ``ExportScope.from_params`` reads)."""
+    with transaction.atomic():
+        job = job_create(project=project, kind=JobKind.EXPORT, created_by=user, params=params)
+        job_enqueue(job=job, task_name=EXPORT_RUN)
+    return job
+
+
+def export_run(*, job: Job) -> JobOutcome:
+    """Write the export file of ``job``. A redelivered job (worker killed midway) starts the file
+    afresh; only a complete file ever gets its final name."""
+    job_id = str(job.pk)
+    scope = ExportScope.from_params(job.params)
+    reporter = ProgressReporter(job_id, total=count_documents(job.project, scope))
+    done = 0
+
+    def one_more() -> None:
+        nonlocal done
+        done += 1
+        reporter(done)
+
+    exported = write_export(
+        project=job.project, fmt=job.params["format"], scope=scope, job_id=job_id, progress=one_more
+    )
+    return JobOutcome(
+        result={
+            **exported.result,
+            "filename": exported.filename,
+            "content_type": exported.content_type,
+            "size": exported.path.stat().st_size,
+        }
+    )

@@ -1,0 +1,58 @@
+"""Assignments: the output form, creation, annotator actions and distribution."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from annotations.models import Assignment
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    annotator_username = serializers.CharField(source="annotator.username", read_only=True)
+    document_title = serializers.CharField(source="document.title", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "document",
+            "document_title",
+            "annotator",
+            "annotator_username",
+            "state",
+            "time_spent_seconds",
+            "skip_reason",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class AssignmentCreateSerializer(serializers.Serializer):
+    document = serializers.IntegerField(min_value=1)
+    annotator = serializers.IntegerField(min_value=1)
+
+
+class AssignmentActionSerializer(serializers.Serializer):
+    time_spent_seconds = serializers.IntegerField(min_value=0, required=False, default=0)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DistributeSerializer(serializers.Serializer):
+    annotators = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        help_text="User ids; default all annotators of the project.",
+    )
+    documents = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        help_text="Document ids; default all documents of the project.",
+    )
+
+
+class DistributionResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="Assignments created.")
+    documents_fully_covered = serializers.IntegerField()
+    documents_short_of_annotators = serializers.IntegerField()
