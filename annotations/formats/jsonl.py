@@ -76,6 +76,7 @@ from annotations.formats.records import (
     ImportResult,
 )
 from annotations.formats.sinks import text_sink
+from annotations.spans import check_offsets
 
 FORMAT_NAME = "factcheck-workbench/1"
 OFFSET_UNIT = "code_point"
@@ -248,20 +249,10 @@ def _parse_span(
     else:
         line.error(f"{path}.end", f"must be an integer, got {describe(end_raw)}.")
         offsets_ok = False
-    if offsets_ok and not 0 <= start < end <= len(text):
-        line.error(
-            f"{path}.end",
-            f"[{start}, {end}) is not a non-empty range inside the text "
-            f"(0..{len(text)} code points).",
-        )
-        offsets_ok = False
     quote = line.string(raw, "quote", f"{path}.quote")
-    if offsets_ok and quote is not None and text[start:end] != quote:
-        line.error(
-            f"{path}.quote",
-            f"does not match the text at [{start}, {end}): the text there is "
-            f"{text[start:end]!r}. Offsets are Unicode code points.",
-        )
+    if offsets_ok:
+        for problem in check_offsets(text, start, end, quote):
+            line.error(f"{path}.{problem.field}", problem.message)
     status = line.string(raw, "status", f"{path}.status", nullable=True)
     note = line.string(raw, "note", f"{path}.note")
     rationale = raw.get("verdict_rationale", "")

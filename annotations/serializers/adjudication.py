@@ -27,9 +27,9 @@ class GoldEvidenceSerializer(serializers.Serializer):
 
 
 class VerdictChangeSerializer(serializers.Serializer):
-    changed_by = serializers.CharField(source="changed_by.username", default=None)
+    changed_by = serializers.CharField(source="changed_by.username", default=None, allow_null=True)
     changed_at = serializers.DateTimeField()
-    from_status = serializers.CharField(source="from_status.key", default=None)
+    from_status = serializers.CharField(source="from_status.key", default=None, allow_null=True)
     to_status = serializers.CharField(source="to_status.key")
     rationale = serializers.CharField()
 

@@ -73,15 +73,6 @@ class SpanInputSerializer(serializers.Serializer):
     )
     evidence = EvidenceSerializer(many=True, required=False)
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if "start" in attrs and "end" in attrs and attrs["end"] <= attrs["start"]:
-            raise serializers.ValidationError(
-                {"end": f"end ({attrs['end']}) must be greater than start ({attrs['start']})."}
-            )
-        if attrs.get("start", 0) < 0:
-            raise serializers.ValidationError({"start": "start must be >= 0."})
-        return attrs
-
 
 class SpanUpdateSerializer(SpanInputSerializer):
     document = None  # type: ignore[assignment]  # a span cannot move to another document

@@ -56,6 +56,7 @@ from annotations.services.background import IMPORT_ANNOTATIONS
 from annotations.services.document_imports import parse_published
 from annotations.services.jobs import JobFailed, JobOutcome
 from annotations.services.uploads import import_upload_dir, upload_dir_remove, upload_job_start
+from annotations.spans import check_offsets
 
 ANNOTATION_FORMATS = ("native", "label_studio", "doccano")
 BATCH_DOCUMENTS = 500
@@ -268,22 +269,11 @@ def import_annotations(
 
 
 def _span_ok(text: str, span: ExportSpan, item: int, result: AnnotationImportResult) -> bool:
-    if not (0 <= span.start < span.end <= len(text)):
-        result.error(
-            item,
-            "spans",
-            f"[{span.start}, {span.end}) is outside the text ({len(text)} code points).",
-        )
-        return False
-    if text[span.start : span.end] != span.quote:
-        result.error(
-            item,
-            "spans",
-            f"[{span.start}, {span.end}) covers {text[span.start : span.end]!r}, not the "
-            f"quote {span.quote!r}.",
-        )
-        return False
-    return True
+    """The API's offset and quote rule (``annotations.spans.check_offsets``), for every format."""
+    errors = check_offsets(text, span.start, span.end, span.quote)
+    for error in errors:
+        result.error(item, "spans", f"[{span.start}, {span.end}): {error.message}")
+    return not errors
 
 
 def _write_batch(
