@@ -38,7 +38,13 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
-from annotations.formats.records import ExportDocument, ExportProject, ExportSpan, ExportSummary
+from annotations.formats.records import (
+    ExportDocument,
+    ExportProject,
+    ExportSpan,
+    ExportSummary,
+    gold_gap_messages,
+)
 from annotations.formats.sinks import JsonArrayWriter, text_sink
 
 SCHEMA_CONTEXT = "https://schema.org"
@@ -155,14 +161,7 @@ def write_claimreview(
 def _gold_message(
     count: int, no_gold: int, not_final: int, no_evidence: int, written: int, final: frozenset[str]
 ) -> str:
-    parts = []
-    if count and no_gold == count:
-        parts.append(
-            "No document has been adjudicated yet: this format exports adjudicated (gold) "
-            "verdicts only."
-        )
-    elif no_gold:
-        parts.append(f"{no_gold} of {count} documents have no adjudication yet and were left out.")
+    parts = gold_gap_messages(count, no_gold)
     if not final and count > no_gold:
         parts.append("The project has no status marked as a final verdict.")
     if not_final:

@@ -58,7 +58,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any, Literal
 
-from annotations.formats.reading import check_iso_datetime, describe, is_int, text_lines
+from annotations.formats.reading import check_iso_datetime, describe, is_int, json_lines
 from annotations.formats.records import (
     ExportDocument,
     ExportSpan,
@@ -341,15 +341,7 @@ def iter_doccano(
     """Stream the valid documents of a doccano JSONL file; problems go to ``report``."""
     if offset_unit not in ("utf16", "codepoint"):
         raise ValueError(f"offset_unit must be 'utf16' or 'codepoint', got {offset_unit!r}")
-    for number, line in enumerate(text_lines(fp), start=1):
-        if not line.strip():
-            continue
-        report.items += 1
-        try:
-            obj = json.loads(line)
-        except ValueError as exc:
-            report.error(number, "", f"is not valid JSON: {exc}.")
-            continue
+    for number, obj in json_lines(fp, report):
         document = parse_doccano_line(
             obj,
             number,

@@ -38,7 +38,7 @@ import json
 from collections.abc import Collection, Iterable, Mapping
 from typing import IO, Any
 
-from annotations.formats.records import ExportDocument, ExportSummary
+from annotations.formats.records import ExportDocument, ExportSummary, gold_gap_messages
 from annotations.formats.sinks import text_sink
 
 SUPPORTS = "SUPPORTS"
@@ -104,14 +104,7 @@ def write_fever(
             if lines > before:
                 written += 1
     skipped = {k: v for k, v in (("no_gold", no_gold), ("unmapped_status", unmapped)) if v}
-    parts = []
-    if count and no_gold == count:
-        parts.append(
-            "No document has been adjudicated yet: this format exports adjudicated (gold) "
-            "verdicts only."
-        )
-    elif no_gold:
-        parts.append(f"{no_gold} of {count} documents have no adjudication yet and were left out.")
+    parts = gold_gap_messages(count, no_gold)
     if unmapped:
         parts.append(
             f"{unmapped} gold spans have a status with no FEVER label (e.g. unverified) and "

@@ -66,7 +66,7 @@ import math
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from annotations.formats.reading import check_iso_datetime, describe, is_int, text_lines
+from annotations.formats.reading import check_iso_datetime, describe, is_int, json_lines
 from annotations.formats.records import (
     ExportDocument,
     ExportEvidence,
@@ -388,15 +388,7 @@ def parse_line(obj: Any, number: int, report: ImportReport) -> ExportDocument | 
 
 def iter_native_jsonl(fp: IO[Any], report: ImportReport) -> Iterator[ExportDocument]:
     """Stream the valid documents of ``fp``; problems go to ``report`` (check ``report.ok``)."""
-    for number, raw_line in enumerate(text_lines(fp), start=1):
-        if not raw_line.strip():
-            continue
-        report.items += 1
-        try:
-            obj = json.loads(raw_line)
-        except ValueError as exc:
-            report.error(number, "", f"is not valid JSON: {exc}.")
-            continue
+    for number, obj in json_lines(fp, report):
         document = parse_line(obj, number, report)
         if document is not None:
             report.see(document)

@@ -67,3 +67,16 @@ def describe(value: Any) -> str:
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__
+
+
+def json_lines(fp: IO[Any], report: Any) -> Iterator[tuple[int, Any]]:
+    """``(line number, value)`` of each non-blank line of a JSONL file; a line that is not JSON is
+    reported (``report.error``, counted in ``report.items``) and skipped."""
+    for number, line in enumerate(text_lines(fp), start=1):
+        if not line.strip():
+            continue
+        report.items += 1
+        try:
+            yield number, json.loads(line)
+        except ValueError as exc:
+            report.error(number, "", f"is not valid JSON: {exc}.")

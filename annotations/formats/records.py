@@ -123,6 +123,20 @@ class ExportSummary:
         }
 
 
+def gold_gap_messages(documents: int, without_gold: int) -> list[str]:
+    """What an export of gold verdicts says about the documents that have none yet."""
+    if documents and without_gold == documents:
+        return [
+            "No document has been adjudicated yet: this format exports adjudicated (gold) "
+            "verdicts only."
+        ]
+    if without_gold:
+        return [
+            f"{without_gold} of {documents} documents have no adjudication yet and were left out."
+        ]
+    return []
+
+
 # --- reading --------------------------------------------------------------------------------
 
 
