@@ -16,14 +16,29 @@ TEST_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/wor
 TEST_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/1)
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
+# A folder of seed articles for tests/test_seed_corpus.py (skipped when unset; .ci/run sets it).
+WORKBENCH_CORPUS ?=
 
-.PHONY: help run test install install-test frontend frontend-test migrate seed lint clean
+.PHONY: help run test prerequisites-run prerequisites-test install install-test frontend \
+	frontend-test migrate seed lint clean
 
 help:
 	@echo "make run    install, migrate, seed the demo project and serve on http://$(HOST):$(PORT)"
-	@echo "make test   install with test extras and run the whole test suite (PostgreSQL + Redis)"
-	@echo "make lint   ruff check + ruff format --check"
+	@echo "make test   install Chromium and an emoji font if missing (as root), check PostgreSQL and"
+	@echo "            Redis, install with test extras and run the whole test suite"
+	@echo "make lint   ruff check + ruff format --check + lint-imports (layer contracts, .importlinter)"
 	@echo "make clean  remove .venv, collected static files and the frontend build"
+
+# Stop at once, naming the command to run, when the machine lacks something (see the script).
+PREREQUISITES := PYTHON_BOOTSTRAP='$(PYTHON_BOOTSTRAP)' VENV='$(VENV)' \
+	TEST_DATABASE_URL='$(TEST_DATABASE_URL)' TEST_REDIS_URL='$(TEST_REDIS_URL)' \
+	bash scripts/check-prerequisites
+
+prerequisites-run:
+	@$(PREREQUISITES) run
+
+prerequisites-test:
+	@$(PREREQUISITES) test
 
 $(PY):
 	@test -n "$(PYTHON_BOOTSTRAP)" || { echo "No python3.11 or python3 on PATH." >&2; exit 1; }
@@ -43,8 +58,8 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 
 install: $(VENV)/.installed-app
 
-# Browser tests drive Debian's /usr/bin/chromium: only the Python package is needed, never
-# `playwright install` (it downloads a browser of its own).
+# Browser tests drive Debian's Chromium (installed by prerequisites-test): only the Python package
+# is needed, never `playwright install` (it downloads a browser of its own).
 install-test: $(VENV)/.installed-test
 	@$(PY) -c "import playwright.sync_api" 2>/dev/null || $(PY) -m pip install --quiet --quiet playwright
 
@@ -79,7 +94,7 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
-run: install frontend
+run: prerequisites-run install frontend
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py seed_demo
@@ -87,9 +102,11 @@ run: install frontend
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # pytest exits 5 when it collected no tests: that is a failure too.
-test: install-test frontend frontend-test
+test: prerequisites-test install-test frontend frontend-test
 	@echo "Running the tests against $(TEST_DATABASE_URL) and $(TEST_REDIS_URL)"
+	@echo "Seed articles: $(or $(WORKBENCH_CORPUS),none (WORKBENCH_CORPUS unset: tests/test_seed_corpus.py skips them))"
 	@DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)' CELERY_TASK_ALWAYS_EAGER=true \
+		WORKBENCH_CORPUS='$(WORKBENCH_CORPUS)' \
 		$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing." >&2; exit 1; fi; \
 	exit $$rc
@@ -97,6 +114,7 @@ test: install-test frontend frontend-test
 lint: install-test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) staticfiles frontend/dist frontend/node_modules

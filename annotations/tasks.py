@@ -45,7 +45,7 @@ def job_task(*, failure: str) -> Callable[[JobWork], Any]:
     """
 
     def decorate(work: JobWork) -> Any:
-        @shared_task(bind=True, name=f"{__name__}.{work.__name__}", max_retries=MAX_RETRIES)
+        @shared_task(bind=True, name=f"{work.__module__}.{work.__name__}", max_retries=MAX_RETRIES)
         @wraps(work)
         def task(self: Any, job_id: str) -> None:
             job = Job.objects.filter(pk=job_id).select_related("project").first()

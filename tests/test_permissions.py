@@ -3,10 +3,12 @@
 Personas: the project's manager, reviewer and annotator, an annotator of another project
 ("outsider", who must not even learn that the objects exist: 404) and an anonymous client (401).
 Every refused write leaves the database exactly as it was; every allowed one has its effect.
+A second table gives, for every rule of ``annotations.permissions``, each persona's answer.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +17,8 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from annotations import permissions
+from annotations.errors import DomainError, Forbidden, NotFound
 from annotations.models import (
     Assignment,
     Document,
@@ -30,6 +34,9 @@ from annotations.models import (
     VerdictChange,
     VerificationStatus,
 )
+from annotations.selectors.access import project_access
+from annotations.selectors.documents import visible_document
+from annotations.selectors.projects import project_list
 from tests.factories import PASSWORD, DocumentFactory, UserFactory, assign, make_project, make_span
 
 ROLES = ("manager", "reviewer", "annotator", "outsider", "anonymous")
@@ -656,3 +663,140 @@ def test_manager_deletes_a_project_with_spans_gold_and_verdict_history(world, cl
     assert not GoldSpan.objects.filter(project_id=project.pk).exists()
     assert not VerdictChange.objects.exists()
     assert not Label.objects.filter(project_id=project.pk).exists()
+
+
+# --- the rules of annotations.permissions, one row per situation --------------------------------
+#
+# Each rule is called as the code calls it: ``access`` from ``project_access``, ``my_role`` as
+# ``project_list`` annotates it, ``document`` as ``visible_document`` returns it. The outsider is no
+# member, so ``project_access`` finds nothing and a rule that takes ``access`` is never asked: the
+# views answer 404 first (NOT_MEMBER below). A new public function in permissions.py needs rows.
+
+RULE_PERSONAS = ("manager", "reviewer", "annotator", "outsider")
+OK = "passes"  # a check_* that raises nothing
+NOT_MEMBER = "no ProjectAccess: 404 before any rule"
+Answer = bool | str | type[DomainError]
+
+
+def _set_blind(world: World, blind: bool) -> dict[str, Any]:
+    world.project.blind = blind
+    world.project.save(update_fields=["blind"])
+    return {}
+
+
+def _skipped_document(world: World) -> dict[str, Any]:
+    world.assignment.state = "skipped"
+    world.assignment.save(update_fields=["state"])
+    return {"document": world.document}
+
+
+def _annotator2(world: World) -> Any:
+    return world.membership.user
+
+
+# Each situation sets the world up once per test and names the objects the rules are asked about.
+SITUATIONS: dict[str, Callable[[World], dict[str, Any]]] = {
+    "member": lambda w: {},
+    "blind project": lambda w: _set_blind(w, True),
+    "open project": lambda w: _set_blind(w, False),
+    "document assigned to the annotator": lambda w: {"document": w.document},
+    "document the annotator skipped": _skipped_document,
+    "document assigned to nobody": lambda w: {"document": w.other_document},
+    "the annotator's span": lambda w: {"span": w.span},
+    "the manager's span": lambda w: {"span": make_span(w.other_document, w.users["manager"], 0, 6)},
+    "annotator2's span": lambda w: {"span": make_span(w.document, _annotator2(w), 0, 3)},
+    "the document itself (no span)": lambda w: {"span": None},
+    "the annotator's assignment": lambda w: {"assignment": w.assignment},
+    "annotator2's assignment": lambda w: {
+        "assignment": Assignment.objects.get(document=w.document, annotator=_annotator2(w))
+    },
+}
+
+
+def _context(world: World, user: Any, objects: dict[str, Any]) -> dict[str, Any]:
+    """What the code has at hand when it asks a rule on behalf of ``user``."""
+    access = project_access(user=user, project_id=world.project.pk)
+    my_role = project_list(user=user).filter(pk=world.project.pk).values_list("my_role", flat=True)
+    context = {"access": access, "user": user, "my_role": my_role.first(), **objects}
+    if "document" in objects:
+        # As the user may see it: for an annotator, with their assignment's state.
+        document_id = objects["document"].pk
+        context["document"] = access and visible_document(
+            access=access, user=user, document_id=document_id
+        )
+    return context
+
+
+# fmt: off
+# Expected answer per persona:                                            manager    reviewer   annotator  outsider
+RULES: dict[tuple[str, str], tuple[Answer, Answer, Answer, Answer]] = {
+    ("can_manage", "member"):                                            (True,      False,     False,     NOT_MEMBER),
+    ("can_review", "member"):                                            (True,      True,      False,     NOT_MEMBER),
+    ("can_annotate", "member"):                                          (True,      True,      True,      NOT_MEMBER),
+    ("can_add_spans", "document assigned to the annotator"):             (True,      True,      True,      NOT_MEMBER),
+    ("can_add_spans", "document the annotator skipped"):                 (True,      True,      False,     NOT_MEMBER),
+    # Not visible to the annotator (visible_document: None, and the view answers 400 first).
+    ("can_add_spans", "document assigned to nobody"):                    (True,      True,      False,     NOT_MEMBER),
+    ("can_change_project", "member"):                                    (True,      False,     False,     False),
+    ("can_comment_without_adjudication", "blind project"):               (True,      True,      False,     NOT_MEMBER),
+    ("can_comment_without_adjudication", "open project"):                (True,      True,      True,      NOT_MEMBER),
+    ("check_review", "member"):                                          (OK,        OK,        NotFound,  NOT_MEMBER),
+    ("check_add_spans", "document assigned to the annotator"):           (OK,        OK,        OK,        NOT_MEMBER),
+    ("check_add_spans", "document the annotator skipped"):               (OK,        OK,        Forbidden, NOT_MEMBER),
+    ("check_add_spans", "document assigned to nobody"):                  (OK,        OK,        Forbidden, NOT_MEMBER),
+    # Takes no access: everyone, managers and outsiders too, changes only their own spans.
+    ("check_own_span", "the annotator's span"):                          (Forbidden, Forbidden, OK,        Forbidden),
+    ("check_own_span", "the manager's span"):                            (OK,        Forbidden, Forbidden, Forbidden),
+    ("check_change_assignment", "the annotator's assignment"):           (OK,        Forbidden, OK,        NOT_MEMBER),
+    ("check_change_assignment", "annotator2's assignment"):              (OK,        Forbidden, Forbidden, NOT_MEMBER),
+    ("check_change_project", "member"):                                  (OK,        Forbidden, Forbidden, Forbidden),
+    ("check_comment", "the annotator's span"):                           (OK,        OK,        OK,        NOT_MEMBER),
+    ("check_comment", "annotator2's span"):                              (OK,        OK,        Forbidden, NOT_MEMBER),
+    ("check_comment", "the document itself (no span)"):                  (OK,        OK,        Forbidden, NOT_MEMBER),
+}
+# fmt: on
+
+
+def _public_rules() -> dict[str, Callable[..., Any]]:
+    return {
+        name: value
+        for name, value in vars(permissions).items()
+        if inspect.isfunction(value)
+        and value.__module__ == permissions.__name__
+        and not name.startswith("_")
+    }
+
+
+def test_every_public_rule_has_rows_in_the_table():
+    in_table = {name for name, _ in RULES}
+    public = set(_public_rules())
+    assert public - in_table == set(), (
+        "Add rows to RULES in tests/test_permissions.py (one per situation, an answer per persona) "
+        f"for: {sorted(public - in_table)}"
+    )
+    assert in_table - public == set(), f"RULES names no such function: {sorted(in_table - public)}"
+
+
+def _answer(rule: Callable[..., Any], context: dict[str, Any]) -> Answer:
+    parameters = inspect.signature(rule).parameters
+    if "access" in parameters and context["access"] is None:
+        return NOT_MEMBER
+    try:
+        result = rule(**{name: context[name] for name in parameters})
+    except DomainError as exc:
+        return type(exc)
+    return OK if rule.__name__.startswith("check_") else result
+
+
+@pytest.mark.parametrize(
+    ("rule_name", "situation"), [pytest.param(*row, id=f"{row[0]}-{row[1]}") for row in RULES]
+)
+def test_rule_table(world, rule_name, situation):
+    rule = _public_rules()[rule_name]
+    expected = dict(zip(RULE_PERSONAS, RULES[rule_name, situation], strict=True))
+    objects = SITUATIONS[situation](world)
+    answers = {
+        persona: _answer(rule, _context(world, world.users[persona], objects))
+        for persona in RULE_PERSONAS
+    }
+    assert answers == expected

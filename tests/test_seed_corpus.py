@@ -46,9 +46,10 @@ def seed_articles() -> list[Path]:
     return files
 
 
-@pytest.fixture(params=["fixtures", "seed"])
-def article_files(request, corpus_dir) -> list[Path]:
-    if request.param == "fixtures":
+def articles(source: str, corpus_dir: Path) -> list[Path]:
+    """The files to import. Called in the test itself, so that a missing corpus fails the test
+    (an error in a fixture would be reported as an error, not a failure)."""
+    if source == "fixtures":
         return sorted(corpus_dir.glob("*.txt"))
     return seed_articles()
 
@@ -134,9 +135,11 @@ def test_choose_spans_takes_a_word_after_an_emoji_and_across_a_no_break_space():
 # --- the acceptance test -------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("source", ["fixtures", "seed"])
 def test_articles_import_annotate_export_and_import_again(
-    article_files, db, client_for, django_capture_on_commit_callbacks
+    source, corpus_dir, db, client_for, django_capture_on_commit_callbacks
 ):
+    article_files = articles(source, corpus_dir)
     manager = UserFactory(username="desk-editor")
     annotator = UserFactory(username="checker")
     project = make_project(manager, name="Seed articles")

@@ -15,12 +15,14 @@ PURE_MODULES = [
     "annotations.clusters",
     "annotations.agreement",
     "annotations.formats",
+    "annotations.read_ahead",
 ]
 PURE_PATHS = [
     "annotations/spans.py",
     "annotations/clusters.py",
     "annotations/agreement",
     "annotations/formats",
+    "annotations/read_ahead.py",
 ]
 
 

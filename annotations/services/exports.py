@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from annotations.errors import InvalidInput
 from annotations.formats import (
     FORMATS,
     ExportDocument,
@@ -50,6 +51,7 @@ from annotations.models import (
     Job,
     JobKind,
     Label,
+    Membership,
     Project,
     Span,
     VerificationStatus,
@@ -382,8 +384,38 @@ def _write_doccano_zip(
 # --- as a background job ---------------------------------------------------------------------------
 
 
+def _known_members(project: Project, user_ids: list[int] | None) -> list[int] | None:
+    if user_ids is None:
+        return None
+    known = set(
+        Membership.objects.filter(project=project, user_id__in=user_ids).values_list(
+            "user_id", flat=True
+        )
+    )
+    unknown = sorted(set(user_ids) - known)
+    if unknown:
+        raise InvalidInput({"annotators": f"Not members of this project: {unknown}."})
+    return sorted(set(user_ids))
+
+
+def _known_labels(project: Project, keys: list[str] | None) -> list[str] | None:
+    if keys is None:
+        return None
+    known = set(Label.objects.filter(project=project).values_list("key", flat=True))
+    unknown = sorted(set(keys) - known)
+    if unknown:
+        raise InvalidInput({"labels": f"Unknown labels in this project: {unknown}."})
+    return sorted(set(keys))
+
+
 def export_start(*, project: Project, user: Any, params: dict[str, Any]) -> Job:
-    """Start an export (``params``: ``format`` and the scope ``ExportScope.from_params`` reads)."""
+    """Start an export (``params``: ``format`` and the scope ``ExportScope.from_params`` reads;
+    annotators and labels must be the project's)."""
+    params = {
+        **params,
+        "annotators": _known_members(project, params.get("annotators")),
+        "labels": _known_labels(project, params.get("labels")),
+    }
     with transaction.atomic():
         job = job_create(project=project, kind=JobKind.EXPORT, created_by=user, params=params)
         job_enqueue(job=job, task_name=EXPORT_RUN)

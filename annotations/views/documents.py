@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_filters
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -37,14 +36,14 @@ from annotations.serializers.documents import (
     DocumentListSerializer,
     DocumentSerializer,
 )
-from annotations.services.agreement import document_inputs_changed, documents_removed
 from annotations.services.assignments import (
     assignment_create,
+    assignment_delete,
     assignment_transition,
     assignments_distribute,
 )
 from annotations.services.document_imports import import_records
-from annotations.services.documents import document_update
+from annotations.services.documents import document_create, document_delete, document_update
 from annotations.views.base import ProjectScopedViewSet
 
 
@@ -79,12 +78,12 @@ class DocumentViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
         return Response(DocumentDetailSerializer(document, context=context).data)
 
     def perform_create(self, serializer: DocumentSerializer) -> None:
-        serializer.save(project=self.access.project)
+        serializer.instance = document_create(
+            project=self.access.project, fields=serializer.validated_data
+        )
 
-    @transaction.atomic
     def perform_destroy(self, instance: Document) -> None:
-        instance.delete()
-        documents_removed(project_id=instance.project_id)
+        document_delete(document=instance)
 
     def perform_update(self, serializer: DocumentSerializer) -> None:
         serializer.instance = document_update(
@@ -158,14 +157,8 @@ class AssignmentViewSet(ProjectScopedViewSet, viewsets.ReadOnlyModelViewSet):
         )
         return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
-    @transaction.atomic
     def destroy(self, request: Request, project_pk: str, pk: str) -> Response:
-        assignment = self.get_object()
-        assignment.delete()
-        if assignment.state == AssignmentState.SUBMITTED:
-            document_inputs_changed(
-                project_id=assignment.project_id, document_ids=[assignment.document_id]
-            )
+        assignment_delete(assignment=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=DistributeSerializer, responses={200: DistributionResultSerializer})

@@ -6,65 +6,22 @@ from django.db.models import QuerySet
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations.formats import FORMATS
-from annotations.models import Job, JobKind, JobState, Label, Membership
+from annotations.models import Job, JobKind, JobState
 from annotations.permissions import can_review
+from annotations.serializers.exports import ExportRequestSerializer
 from annotations.serializers.jobs import JobSerializer
-from annotations.services.exports import EXPORT_FORMATS, export_dir, export_start
+from annotations.services.exports import export_dir, export_start
 from annotations.views.base import ProjectScopedViewSet, ReviewerOnlyMixin
 
 # The download's media type depends on the format; an export split into parts is a zip.
 DOWNLOAD_MEDIA_TYPES = sorted({media for _, media, _ in FORMATS.values()} | {"application/zip"})
-
-
-class ExportRequestSerializer(serializers.Serializer):
-    format = serializers.ChoiceField(choices=EXPORT_FORMATS)
-    annotators = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="User ids; default every annotator.",
-    )
-    gold_only = serializers.BooleanField(default=False)
-    submitted_only = serializers.BooleanField(default=True)
-    labels = serializers.ListField(
-        child=serializers.CharField(),
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Label keys; default every label.",
-    )
-
-    def validate_annotators(self, value: list[int] | None) -> list[int] | None:
-        if value is None:
-            return None
-        known = set(
-            Membership.objects.filter(
-                project=self.context["project"], user_id__in=value
-            ).values_list("user_id", flat=True)
-        )
-        unknown = sorted(set(value) - known)
-        if unknown:
-            raise serializers.ValidationError(f"Not members of this project: {unknown}.")
-        return sorted(set(value))
-
-    def validate_labels(self, value: list[str] | None) -> list[str] | None:
-        if value is None:
-            return None
-        known = set(
-            Label.objects.filter(project=self.context["project"]).values_list("key", flat=True)
-        )
-        unknown = sorted(set(value) - known)
-        if unknown:
-            raise serializers.ValidationError(f"Unknown labels in this project: {unknown}.")
-        return sorted(set(value))
 
 
 class ExportViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):

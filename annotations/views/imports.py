@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations.models import Job, JobKind
+from annotations.serializers.imports import AnnotationImportSerializer, ImportUploadSerializer
 from annotations.serializers.jobs import JobSerializer
-from annotations.services.annotation_imports import ANNOTATION_FORMATS, annotation_import_start
+from annotations.services.annotation_imports import annotation_import_start
 from annotations.services.document_imports import (
-    FORMATS,
     document_import_start,
 )
 from annotations.views.base import ProjectScopedViewSet
-
-
-class ImportUploadSerializer(serializers.Serializer):
-    file = serializers.ListField(
-        child=serializers.FileField(allow_empty_file=False),
-        min_length=1,
-        max_length=10000,
-        help_text="One or more .jsonl, .csv or .txt files (a folder: send each .txt file).",
-    )
-    format = serializers.ChoiceField(
-        choices=FORMATS, required=False, help_text="Default: from each file's extension."
-    )
 
 
 class ImportViewSet(ProjectScopedViewSet):
@@ -58,23 +46,6 @@ class ImportViewSet(ProjectScopedViewSet):
             fmt=upload.validated_data.get("format"),
         )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
-
-
-class AnnotationImportSerializer(serializers.Serializer):
-    file = serializers.FileField(allow_empty_file=False)
-    format = serializers.ChoiceField(
-        choices=ANNOTATION_FORMATS,
-        help_text="native (our JSONL export), label_studio (JSON) or doccano (JSONL)",
-    )
-    user = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text="Attribute every span to this member instead of the names in the file.",
-    )
-    annotator = serializers.CharField(
-        required=False, help_text="doccano: the username the file's spans belong to."
-    )
-    create_labels = serializers.BooleanField(default=False)
 
 
 class AnnotationImportViewSet(ProjectScopedViewSet):
