@@ -1,6 +1,6 @@
 // Bundles src/main.ts (and the CSS it imports) into dist/workbench/ with content-hashed names,
 // and writes dist/workbench/manifest.json, which Django reads to find them
-// (annotations/views/pages.py: frontend_assets).
+// (annotations/templatetags/frontend.py: frontend_assets).
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";

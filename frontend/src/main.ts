@@ -1,35 +1,40 @@
-/** Entry point: each server-rendered page names its script with <body data-page="...">. */
+/**
+ * Entry point: each server-rendered page names its script with <body data-page="...">. The pages
+ * live in one folder each (workspace/, dashboard/, adjudication/, exports/, project/) beside
+ * shared/, the modules they have in common.
+ */
 
-import "./styles.css";
+// Every page's styles, in cascade order, go into the one app.css the templates link: CSS imported
+// by the lazily loaded pages would land in chunk files that nothing loads.
+import "./shared/base.css";
+import "./workspace/workspace.css";
+import "./shared/pages.css";
+import "./dashboard/dashboard.css";
+import "./adjudication/adjudication.css";
+import "./exports/exports.css";
 
-import { enhanceProjectPage } from "./project";
-import type { Bootstrap } from "./types";
-import { Workspace } from "./workspace";
-
-function bootstrap(): Bootstrap {
-  const el = document.getElementById("workspace-data");
-  if (!el?.textContent) throw new Error("the page has no #workspace-data");
-  return JSON.parse(el.textContent) as Bootstrap;
-}
+import { enhanceProjectPage } from "./project/project";
+import { readBootstrap } from "./workspace/bootstrap";
+import { Workspace } from "./workspace/workspace";
 
 function main(): void {
   performance.mark("workspace-script");
   const page = document.body.dataset.page;
   if (page === "workspace") {
-    const workspace = new Workspace(bootstrap());
+    const workspace = new Workspace(readBootstrap());
     workspace.start();
     (window as unknown as { workbench?: unknown }).workbench = workspace;
   } else if (page === "project") {
     enhanceProjectPage();
   } else if (page === "dashboard") {
     // The reviewer pages load lazily (their own chunks): the workspace never carries Chart.js.
-    void import("./dashboard").then((m) => m.startDashboard());
+    void import("./dashboard/dashboard").then((m) => m.startDashboard());
   } else if (page === "adjudication-queue") {
-    void import("./adjudication").then((m) => m.startAdjudicationQueue());
+    void import("./adjudication/queue").then((m) => m.startAdjudicationQueue());
   } else if (page === "adjudication") {
-    void import("./adjudication").then((m) => m.startAdjudication());
+    void import("./adjudication/page").then((m) => m.startAdjudication());
   } else if (page === "exports") {
-    void import("./exports").then((m) => m.startExports());
+    void import("./exports/exports").then((m) => m.startExports());
   }
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { assignLanes, blockIndexAt, blocks, segments } from "../src/layout";
+import { assignLanes, blockIndexAt, blocks, segments } from "../src/shared/layout";
 
 describe("blocks", () => {
   it("cuts the text into paragraphs that keep their newline and tile it", () => {

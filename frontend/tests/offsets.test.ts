@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { OffsetMap } from "../src/offsets";
+import { OffsetMap } from "../src/shared/offsets";
 
 // "😀" (U+1F600) and "🇺🇦" (two regional indicators) are astral: two UTF-16 units per code point.
 const TEXT = "Hi 😀 said\u00a0Kyiv 🇺🇦: no.";

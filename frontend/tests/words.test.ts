@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { OffsetMap } from "../src/offsets";
-import { snapToWords, wordAfter, wordBefore } from "../src/words";
+import { OffsetMap } from "../src/shared/offsets";
+import { snapToWords, wordAfter, wordBefore } from "../src/shared/words";
 
 function snap(text: string, selected: string, from: number, to: number): string | null {
   const map = new OffsetMap(text);

@@ -1,6 +1,6 @@
 /** Project page: "n" opens the next assigned document (the page's form does the work). */
 
-import { isTyping } from "./dom";
+import { isTyping } from "../shared/dom";
 
 export function enhanceProjectPage(): void {
   const form = document.getElementById("next-form") as HTMLFormElement | null;

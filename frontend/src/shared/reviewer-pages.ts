@@ -1,9 +1,10 @@
 /**
  * Shared by the reviewer pages (dashboard, adjudication, exports): their bootstrap data, the
- * shapes of jobs and statistics, number formatting, and following a background job.
+ * shape of statistics, number formatting, and following a background job.
  */
 
 import { Api } from "./api";
+import type { Job } from "./api-types";
 import { h } from "./dom";
 
 export interface ReviewBootstrap {
@@ -15,36 +16,13 @@ export interface ReviewBootstrap {
   urls: { project: string; dashboard: string; adjudicate: string; exports: string };
 }
 
-/** A statistic that may be undefined; when it is, `reason` says why (never show a number). */
+/**
+ * A statistic that may be undefined; when it is, `reason` says why (never show a number).
+ * Hand-written for now, with the dashboard's types: the schema's `Statistic` replaces it.
+ */
 export interface Stat {
   value: number | null;
   reason: string | null;
-}
-
-export type JobState = "queued" | "running" | "succeeded" | "failed";
-
-export interface Job {
-  id: string;
-  project: number;
-  kind: "import" | "agreement" | "export";
-  state: JobState;
-  progress: number | null;
-  progress_done: number;
-  progress_total: number | null;
-  waiting_for_worker: string | null;
-  params: Record<string, unknown>;
-  result: Record<string, unknown> | null;
-  error: string;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-}
-
-export interface Page<T> {
-  count: number;
-  next: string | null;
-  previous: string | null;
-  results: T[];
 }
 
 export function pageData<T extends ReviewBootstrap>(): T {

@@ -1,8 +1,9 @@
 /** The side panel: edit one span (own spans) or read it (others' spans, review mode). */
 
-import { h, isWebUrl, safeColor } from "./dom";
-import { cleanEvidence, type Editable, type LocalSpan, type SaveState } from "./store";
-import type { EvidenceItem, Label, Stance, Status } from "./types";
+import type { EvidenceItem, Label, Stance, Status } from "../shared/api-types";
+import { h, isWebUrl, safeColor } from "../shared/dom";
+import type { SaveState } from "../shared/textview";
+import { cleanEvidence, type Editable, type LocalSpan } from "./spans";
 
 const STANCES: [Stance, string][] = [
   ["supports", "Supports"],

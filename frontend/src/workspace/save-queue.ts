@@ -1,43 +1,16 @@
 /**
- * The spans of the open document as the page knows them, and the queue that saves every change to
- * the API at once. Changes to one span are sent strictly in order (a PATCH needs the version its
- * create or previous PATCH returned); changes to different spans go out independently. A change
- * that fails stays at the head of its span's queue, visibly, until the user retries or discards it:
- * nothing is ever dropped silently.
+ * The queue that saves every change to the workspace's spans to the API at once. Changes to one
+ * span are sent strictly in order (a PATCH needs the version its create or previous PATCH
+ * returned); changes to different spans go out independently. A change that fails stays at the
+ * head of its span's queue, visibly, until the user retries or discards it: nothing is ever dropped
+ * silently. A version conflict (409 stale version, 412 If-Match) fails the same way; `keepMine`
+ * resends the change on top of the stored version.
  */
 
-import { Api, ApiError } from "./api";
-import type { OffsetMap } from "./offsets";
-import type { EvidenceItem, ServerSpan } from "./types";
-
-export interface LocalSpan {
-  /** Client id, stable for the life of the page (the server id changes when undo recreates). */
-  cid: string;
-  id: number | null;
-  annotator: number;
-  annotatorName: string;
-  own: boolean;
-  label: number;
-  status: number;
-  note: string;
-  evidence: EvidenceItem[];
-  /** Code points, as stored by the server. */
-  start: number;
-  end: number;
-  /** UTF-16 units, as the DOM counts; derived from start/end by OffsetMap only. */
-  start16: number;
-  end16: number;
-  quote: string;
-  version: number;
-  deleted: boolean;
-}
-
-export interface Editable {
-  label: number;
-  status: number;
-  note: string;
-  evidence: EvidenceItem[];
-}
+import { Api, ApiError } from "../shared/api";
+import type { ServerSpan, SpanCreateBody, SpanPatchBody } from "../shared/api-types";
+import type { SaveState } from "../shared/textview";
+import { applyServer, cleanEvidence, type Editable, type LocalSpan } from "./spans";
 
 export type Change =
   | { kind: "create" }
@@ -51,53 +24,6 @@ export interface QueuedChange {
   state: "queued" | "saving" | "failed";
   error: ApiError | null;
   what: string;
-}
-
-export type SaveState = "saved" | "saving" | "failed";
-
-let cidCounter = 0;
-export function newCid(): string {
-  cidCounter += 1;
-  return `c${cidCounter}`;
-}
-
-export function cleanEvidence(items: readonly EvidenceItem[]): EvidenceItem[] {
-  return items
-    .map((i) => ({ url: i.url.trim(), note: i.note, stance: i.stance }))
-    .filter((i) => i.url !== "" || i.note.trim() !== "");
-}
-
-export function spanFromServer(server: ServerSpan, map: OffsetMap, userId: number): LocalSpan {
-  const [start16, end16] = map.rangeToUtf16(server.start, server.end);
-  return {
-    cid: newCid(),
-    id: server.id,
-    annotator: server.annotator,
-    annotatorName: server.annotator_username,
-    own: server.annotator === userId,
-    label: server.label,
-    status: server.status,
-    note: server.note,
-    evidence: server.evidence.map((e) => ({ url: e.url, note: e.note, stance: e.stance })),
-    start: server.start,
-    end: server.end,
-    start16,
-    end16,
-    quote: server.quote,
-    version: server.version,
-    deleted: false,
-  };
-}
-
-/** Copy the server's view of a span onto the local one (offsets never change in this page). */
-export function applyServer(span: LocalSpan, server: ServerSpan): void {
-  span.id = server.id;
-  span.version = server.version;
-  span.label = server.label;
-  span.status = server.status;
-  span.note = server.note;
-  span.evidence = server.evidence.map((e) => ({ url: e.url, note: e.note, stance: e.stance }));
-  span.quote = server.quote;
 }
 
 export class SaveQueue {
@@ -192,14 +118,14 @@ export class SaveQueue {
           status: span.status,
           note: span.note,
           evidence: cleanEvidence(span.evidence),
-        },
+        } satisfies SpanCreateBody,
       });
     }
     if (span.id === null) {
       throw new ApiError("missing", 0, "The span was never saved, so it cannot be changed.");
     }
     if (change.kind === "update") {
-      const body: Record<string, unknown> = { ...change.changes, version: span.version };
+      const body: SpanPatchBody = { ...change.changes, version: span.version };
       if (change.changes.evidence) body.evidence = cleanEvidence(change.changes.evidence);
       return this.api.request<ServerSpan>(this.spanPath(span), { method: "PATCH", body });
     }

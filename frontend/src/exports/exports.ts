@@ -3,35 +3,25 @@
  * background job), follow its progress, download the file, and see past exports.
  */
 
-import type { ApiError } from "./api";
-import { byId, h } from "./dom";
+import type { ApiError } from "../shared/api";
+import type { ExportRequest, Job, Label, Page } from "../shared/api-types";
+import { byId, h } from "../shared/dom";
 import {
   apiFor,
   bytes,
   followJob,
-  type Job,
-  type Page,
   pageData,
   projectApi,
   renderJob,
   type ReviewBootstrap,
   showError,
   when,
-} from "./review";
-import type { Label } from "./types";
+} from "../shared/reviewer-pages";
 
 interface ExportsBootstrap extends ReviewBootstrap {
-  formats: { key: string; help: string }[];
+  formats: { key: ExportRequest["format"]; help: string }[];
   annotators: { id: number; username: string }[];
   labels: Label[];
-}
-
-interface ExportRequest {
-  format: string;
-  gold_only: boolean;
-  submitted_only: boolean;
-  annotators?: number[];
-  labels?: string[];
 }
 
 const PAST_PAGE_SIZE = 20;
@@ -134,7 +124,8 @@ export class ExportsPage {
 
   request(): ExportRequest | string {
     const body: ExportRequest = {
-      format: byId<HTMLSelectElement>("export-format").value,
+      // One of the page data's formats (the options start() put in the select).
+      format: byId<HTMLSelectElement>("export-format").value as ExportRequest["format"],
       gold_only: byId<HTMLInputElement>("export-gold-only").checked,
       submitted_only: byId<HTMLInputElement>("export-submitted-only").checked,
     };

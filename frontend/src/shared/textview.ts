@@ -9,7 +9,9 @@
 
 import { assignLanes, blockIndexAt, blocks, type LayoutSpan, segments } from "./layout";
 import type { OffsetMap } from "./offsets";
-import type { SaveState } from "./store";
+
+/** Whether a highlight's span is stored (`saved`), on its way, or stuck on a failed save. */
+export type SaveState = "saved" | "saving" | "failed";
 
 export interface SpanLook {
   key: string;

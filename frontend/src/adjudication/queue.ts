@@ -1,0 +1,95 @@
+/** The adjudication queue (`/projects/<id>/adjudicate/`): the submitted documents, by pages. */
+
+import type { Page } from "../shared/api-types";
+import { byId, h } from "../shared/dom";
+import {
+  apiFor,
+  fmt,
+  pageData,
+  projectApi,
+  type ReviewBootstrap,
+  showError,
+} from "../shared/reviewer-pages";
+import type { QueueRow } from "./types";
+
+const QUEUE_PAGE_SIZE = 50;
+
+export function startAdjudicationQueue(): void {
+  const data = pageData<ReviewBootstrap>();
+  const api = apiFor(data);
+  const tbody = byId("queue").querySelector("tbody")!;
+  const pager = byId("queue-pager");
+  const load = async (page: number): Promise<void> => {
+    let rows: Page<QueueRow>;
+    try {
+      rows = await api.request<Page<QueueRow>>(
+        projectApi(data, `adjudication/?page_size=${QUEUE_PAGE_SIZE}&page=${page}`),
+      );
+    } catch (e) {
+      showError(byId("load-error"), `Could not load the queue: ${(e as Error).message}`);
+      return;
+    }
+    if (rows.results.length === 0) {
+      tbody.replaceChildren(
+        h("tr", {}, h("td", { colspan: 4, class: "muted" }, "No document has been submitted yet.")),
+      );
+    } else {
+      tbody.replaceChildren(
+        ...rows.results.map((row) => {
+          const href = `${data.urls.adjudicate}${row.document}/`;
+          return h(
+            "tr",
+            { "data-document": row.document, "data-state": row.state },
+            h("td", {}, h("a", { href }, row.title || `Document ${row.document}`)),
+            h(
+              "td",
+              { class: "num" },
+              row.alpha === null
+                ? h(
+                    "span",
+                    { class: "undefined", title: row.alpha_reason ?? "" },
+                    row.alpha_reason ? `undefined: ${row.alpha_reason}` : "not in a report yet",
+                  )
+                : fmt(row.alpha),
+            ),
+            h("td", {}, h("span", { class: "badge", "data-state": row.state }, row.state)),
+            h(
+              "td",
+              {},
+              h(
+                "a",
+                { href, class: "button-link" },
+                row.state === "adjudicated" ? "Review" : "Adjudicate →",
+              ),
+            ),
+          );
+        }),
+      );
+    }
+    const pages = Math.max(1, Math.ceil(rows.count / QUEUE_PAGE_SIZE));
+    pager.replaceChildren(
+      ...(pages > 1
+        ? [
+            rows.previous
+              ? h(
+                  "button",
+                  { type: "button", class: "link", onclick: () => void load(page - 1) },
+                  "← Previous",
+                )
+              : "",
+            ` Page ${page} of ${pages} `,
+            rows.next
+              ? h(
+                  "button",
+                  { type: "button", class: "link", onclick: () => void load(page + 1) },
+                  "Next →",
+                )
+              : "",
+          ]
+        : []),
+    );
+  };
+  void load(1).then(() => {
+    document.body.dataset.ready = "1";
+  });
+}

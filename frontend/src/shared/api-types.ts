@@ -1,0 +1,71 @@
+/**
+ * The API's JSON as the pages use it, taken from the types generated from the OpenAPI schema
+ * (`api-schema.d.ts`: `npm run gen:api-types` after regenerating `frontend/openapi.json`), so
+ * that a serializer change shows up here as a type error. Endpoints the schema does not describe
+ * yet keep hand-written types next to the page that reads them, each naming the component that
+ * will replace it.
+ */
+
+import type { components } from "./api-schema";
+
+type Schemas = components["schemas"];
+
+/**
+ * A response object as the API sends it: every field present. drf-spectacular leaves a writable
+ * field that has a default (a label's `color`, an evidence item's `url`) out of the response
+ * component's `required` list although the serializer always writes it. Applied to arrays of
+ * objects too; a no-op for components that already list every field.
+ */
+export type Sent<T> = {
+  [K in keyof T]-?: T[K] extends readonly (infer Item)[]
+    ? Item extends object
+      ? Sent<Item>[]
+      : T[K]
+    : T[K];
+};
+
+export type Stance = Schemas["StanceEnum"];
+
+/** An evidence item as the workspace edits and sends it (`EvidenceRequest`, defaults filled). */
+export type EvidenceItem = Sent<Schemas["EvidenceRequest"]>;
+
+/**
+ * A span (`Span`). The workspace page embeds its spans without the timestamps
+ * (`annotations/views/pages.py: page_spans`), and nothing here reads them.
+ */
+export type ServerSpan = Omit<Sent<Schemas["Span"]>, "created_at" | "updated_at">;
+
+export type Label = Sent<Schemas["Label"]>;
+
+export type Status = Sent<Schemas["VerificationStatus"]>;
+
+export type Assignment = Sent<Schemas["Assignment"]>;
+
+/** `Comment`: a comment on a document, an annotator's span or a gold span. */
+export type Comment = Sent<Schemas["Comment"]>;
+
+/**
+ * A background job (`Job`). `params` and `result` are JSON fields, `unknown` in the schema; what
+ * the pages read from them is an object of the job kind's own keys.
+ */
+export type Job = Omit<Sent<Schemas["Job"]>, "params" | "result"> & {
+  readonly params: Record<string, unknown>;
+  readonly result: Record<string, unknown> | null;
+};
+
+/** One page of a list (every `Paginated…List` component has this envelope). */
+export type Page<T> = Omit<Sent<Schemas["PaginatedJobList"]>, "results"> & { results: T[] };
+
+/** The body of `POST …/exports/` (`ExportRequestRequest`). */
+export type ExportRequest = Schemas["ExportRequestRequest"];
+
+// Request bodies, checked with `satisfies` where they are sent.
+export type SpanCreateBody = Schemas["SpanInputRequest"];
+export type SpanPatchBody = Schemas["PatchedSpanUpdateRequest"];
+export type AssignmentActionBody = Schemas["AssignmentActionRequest"];
+export type AcceptBody = Schemas["AcceptRequest"];
+export type AdjudicationStateBody = Schemas["AdjudicationStateRequest"];
+export type GoldCreateBody = Schemas["GoldCreateRequest"];
+export type GoldPatchBody = Schemas["PatchedGoldUpdateRequest"];
+export type VerdictBody = Schemas["VerdictRequest"];
+export type CommentBody = Schemas["CommentRequest"];
