@@ -15,6 +15,10 @@ from annotations.views.base import ProjectScopedViewSet, ReviewerOnlyMixin, Sing
 
 
 class DashboardViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
+    """The reviewer dashboard: documents by state, each annotator's progress, worker liveness and
+    the agreement section of the latest report with its trend, in a fixed number of queries.
+    Managers and reviewers only; annotators get 404."""
+
     model = Project
     queryset = Project.objects.none()
     pagination_class = None
