@@ -39,6 +39,15 @@ class PreconditionFailed(DomainError):
     code = "precondition_failed"
 
 
+class TryAgain(DomainError):
+    """503: a transient clash with concurrent work (a deadlock that persisted after the service's
+    own retry). Nothing was changed; the same request may simply be sent again."""
+
+    status_code = 503
+    code = "try_again"
+    retry_after_seconds = 1
+
+
 class Forbidden(DomainError):
     """403: the user may see the object but their role does not allow this change."""
 
@@ -52,3 +61,23 @@ class NotFound(DomainError):
 
     status_code = 404
     code = "not_found"
+
+
+class PayloadTooLarge(DomainError):
+    """413: the request body is larger than the server accepts (an upload past
+    ``WORKBENCH_MAX_UPLOAD_MB``). It was refused while it streamed in: nothing of it was stored."""
+
+    status_code = 413
+    code = "payload_too_large"
+
+
+class TooManyRequests(DomainError):
+    """429: too many attempts in a short time (failed logins: the login lockout). The answer's
+    ``Retry-After`` header says how many seconds to wait."""
+
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int, code: str | None = None) -> None:
+        super().__init__(detail, code=code)
+        self.retry_after_seconds = retry_after_seconds

@@ -313,12 +313,26 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The lease (annotations.services.jobs): the Celery task that runs the job, the worker running
+    # it (its host name, and which start of that worker), and when the job last showed life. A
+    # running job whose lease ran out while its worker is gone is restarted once, then failed.
+    task_name = models.CharField(max_length=200, blank=True, default="")
+    worker = models.CharField(max_length=255, blank=True, default="")
+    worker_instance = models.CharField(max_length=64, blank=True, default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    restarts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=JobKind.values), name="job_kind_valid"),
             models.CheckConstraint(condition=Q(state__in=JobState.values), name="job_state_valid"),
+        ]
+        indexes = [
+            # Workers look for running jobs whose lease ran out every few seconds.
+            models.Index(
+                fields=["heartbeat_at"], condition=Q(state="running"), name="job_running_lease"
+            )
         ]
 
     def __str__(self) -> str:

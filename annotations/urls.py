@@ -1,5 +1,4 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from annotations.views.adjudication import (
@@ -9,6 +8,7 @@ from annotations.views.adjudication import (
     GoldSpanViewSet,
 )
 from annotations.views.agreement import AgreementViewSet
+from annotations.views.auth import TokenObtainView
 from annotations.views.dashboard import DashboardViewSet
 from annotations.views.documents import AssignmentViewSet, DocumentViewSet
 from annotations.views.exports import ExportViewSet
@@ -46,7 +46,7 @@ router.register(f"{nested}/gold-comparison", GoldComparisonViewSet, basename="go
 router.register("jobs", JobViewSet, basename="job")
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(), name="auth-token"),
+    path("auth/token/", TokenObtainView.as_view(), name="auth-token"),
     path("health/", HealthView.as_view(), name="health"),
     path("", include(router.urls)),
 ]

@@ -1,6 +1,6 @@
-"""Helpers shared by the benches: a throw-away PostgreSQL database, a gunicorn server on loopback,
-a keep-alive HTTP client, percentiles, CPU accounting from /proc, and a seeded generator of
-synthetic news-like text.
+"""Helpers shared by the benches: a throw-away PostgreSQL database, a gunicorn server (or Django's
+runserver) on loopback, a keep-alive HTTP client, percentiles, CPU accounting from /proc, and a
+seeded generator of synthetic news-like text.
 
 Only the standard library and psycopg are imported here, so client processes stay light. Nothing
 here talks to anything but 127.0.0.1.
@@ -201,6 +201,8 @@ class Gunicorn:
     port: int = 0
     process: subprocess.Popen | None = None
     log_path: Path | None = None
+    # Also send the processes' stdout and stderr (the app's own log) to ``log_path``.
+    capture_output: bool = False
 
     @property
     def label(self) -> str:
@@ -231,7 +233,14 @@ class Gunicorn:
             "--error-logfile",
             str(self.log_path),
         ]
-        self.process = subprocess.Popen(cmd, cwd=REPO_ROOT, env=self.env)
+        output = self.log_path.open("a") if self.capture_output else None
+        try:
+            self.process = subprocess.Popen(
+                cmd, cwd=REPO_ROOT, env=self.env, stdout=output, stderr=output
+            )
+        finally:
+            if output is not None:
+                output.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -275,6 +284,89 @@ class Gunicorn:
 
     @contextmanager
     def running(self) -> Iterator[Gunicorn]:
+        self.start()
+        try:
+            yield self
+        finally:
+            self.stop()
+
+
+@dataclass
+class Runserver:
+    """``manage.py runserver`` on 127.0.0.1, as ``make run`` serves the app: Django's threaded
+    development server, with its autoreloader unless ``reload`` is off. Same interface as
+    ``Gunicorn``; its output (request lines, the app's log) goes to ``log_path``."""
+
+    env: dict[str, str]
+    reload: bool = True
+    port: int = 0
+    process: subprocess.Popen | None = None
+    log_path: Path | None = None
+
+    @property
+    def label(self) -> str:
+        return "runserver" if self.reload else "runserver --noreload"
+
+    def start(self, timeout: float = 60.0) -> None:
+        self.port = self.port or free_port()
+        fd, name = tempfile.mkstemp(prefix="bench-runserver-", suffix=".log")
+        os.close(fd)
+        self.log_path = Path(name)
+        cmd = [PYTHON, "manage.py", "runserver", f"127.0.0.1:{self.port}"]
+        if not self.reload:
+            cmd.append("--noreload")
+        with self.log_path.open("a") as output:
+            # A session of its own: the autoreloader's child is stopped with its parent.
+            self.process = subprocess.Popen(
+                cmd,
+                cwd=REPO_ROOT,
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"runserver exited at start:\n{self.log_tail()}")
+            try:
+                status, _ = HttpClient("127.0.0.1", self.port).get("/api/v1/health/")
+            except OSError:
+                status = 0
+            if status == 200:
+                return
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"runserver did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def pids(self) -> list[int]:
+        """The server process and its descendants (the autoreloader's child)."""
+        if self.process is None:
+            return []
+        found = [self.process.pid]
+        for pid in found:
+            found.extend(pids_where(lambda p, comm, ppid, parent=pid: ppid == parent))
+        return found
+
+    def log_tail(self, lines: int = 30) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)  # the session started above
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=15)
+        self.process = None
+        if self.log_path is not None:
+            self.log_path.unlink(missing_ok=True)
+
+    @contextmanager
+    def running(self) -> Iterator[Runserver]:
         self.start()
         try:
             yield self
@@ -374,7 +466,10 @@ def run_client(
         try:
             status, _, elapsed = client.request(item.method, item.path, item.body, item.token)
             ok = status == item.expect
-        except OSError:
+        except (OSError, http.client.HTTPException):
+            # Counted as an error; a fresh connection for the next request (a half-read response
+            # would leave this one unusable: CannotSendRequest on every later request).
+            client.close()
             elapsed, ok = time.monotonic() - began, False
         samples.append((item.kind, ok, began, elapsed))
     client.close()

@@ -51,6 +51,7 @@ from _common import (  # noqa: E402 - the bench folder is not a package
     HttpClient,
     NewsGenerator,
     PlannedRequest,
+    Runserver,
     database_backend_pids,
     machine_cpu_seconds,
     median,
@@ -462,9 +463,14 @@ def run_sequential(port: int, plan: Sequence[PlannedRequest]) -> tuple[list[floa
 
 
 def run_concurrent(
-    server: Gunicorn, plans: list[list[PlannedRequest]], time_limit: float
+    server: Gunicorn | Runserver,
+    plans: list[list[PlannedRequest]],
+    time_limit: float,
+    cpu_groups: dict[str, Callable[[], list[int]]] | None = None,
 ) -> dict[str, Any]:
-    """One process per plan, all starting at the same moment; bounded by ``time_limit``."""
+    """One process per plan, all starting at the same moment; bounded by ``time_limit``.
+    CPU is counted for ``cpu_groups`` (default: gunicorn, the bench database's backends and
+    ``EXTRA_CPU_GROUPS``) and for the clients."""
     from django.db import connections
 
     connections.close_all()  # no database socket may be shared with forked children
@@ -472,14 +478,14 @@ def run_concurrent(
     queue = ctx.Queue()
     start_at = time.monotonic() + 1.0
     deadline = start_at + time_limit
-    database = BenchDatabase(os.environ["DATABASE_URL"])
-    meter = CpuMeter(
-        {
+    if cpu_groups is None:
+        database = BenchDatabase(os.environ["DATABASE_URL"])
+        cpu_groups = {
             "gunicorn": server.pids,
             "postgres (bench db)": lambda: database_backend_pids(database),
             **EXTRA_CPU_GROUPS,
         }
-    )
+    meter = CpuMeter(cpu_groups)
     processes = [
         ctx.Process(target=run_client, args=(server.port, plan, start_at, deadline, queue, i))
         for i, plan in enumerate(plans)
@@ -1126,6 +1132,326 @@ def print_summary(args: argparse.Namespace, runs: list[dict[str, Any]]) -> None:
         print(f"  {name}: {q1} ({r1} rows) vs {q2} ({r2} rows): {verdict}")
 
 
+# --- the zero-config setup: SQLite, no broker, jobs in the web process (--sqlite) ---------------
+
+# Figures quoted in the issue "Nothing lost, nothing stuck, nobody in" for the same workload (10
+# clients creating spans) on each tool's default SQLite setup.
+SQLITE_COMPETITORS = {"rps": ("11.4 req/s", "134 req/s"), "errors": ("0", "0")}
+SQLITE_TARGET_RPS = 134
+# Unset for the zero-config server: with none of these, settings.py runs on SQLite with eager
+# tasks, DEBUG and the local-memory cache, as `make run` does.
+ZERO_CONFIG_UNSET = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "DJANGO_DEBUG",
+    "DJANGO_SECRET_KEY",
+    "AGREEMENT_DEBOUNCE_SECONDS",
+    "WEB_CONCURRENCY",
+    "GUNICORN_WORKER_CLASS",
+    "GUNICORN_THREADS",
+)
+
+
+def zero_config_env(database: Path, media: Path) -> dict[str, str]:
+    """`make run`'s environment: nothing configured but where the SQLite file and the media
+    folder are (make run's own are db.sqlite3 and media/ in the repository)."""
+    env = {k: v for k, v in os.environ.items() if k not in ZERO_CONFIG_UNSET}
+    env.update(
+        DJANGO_SETTINGS_MODULE="workbench.settings",
+        DATABASE_URL=f"sqlite:///{database}",
+        WORKBENCH_MEDIA_ROOT=str(media),
+    )
+    return env
+
+
+def sqlite_servers(args: argparse.Namespace, env: dict[str, str]) -> list[Gunicorn | Runserver]:
+    servers: list[Gunicorn | Runserver] = []
+    for spec in args.sqlite_server:
+        if spec == "runserver":
+            # Without the autoreloader: it restarts the server whenever a file of the repository
+            # is saved, which on a shared checkout can happen in the middle of a phase.
+            servers.append(Runserver(env, reload=False))
+        else:
+            kind, workers, threads = parse_server(spec)
+            servers.append(
+                Gunicorn(
+                    env, workers=workers, worker_class=kind, threads=threads, capture_output=True
+                )
+            )
+    return servers
+
+
+def agreement_current(port: int, project_id: int, token: str) -> bool:
+    """Whether the latest agreement report takes in every edit (``stale`` is false)."""
+    client = HttpClient("127.0.0.1", port, token=token)
+    try:
+        status, data = client.get(f"/api/v1/projects/{project_id}/agreement/")
+    finally:
+        client.close()
+    if status != 200:
+        raise RuntimeError(f"GET agreement answered {status}: {data[:300]!r}")
+    body = json.loads(data)
+    return body["report"] is not None and not body["stale"]
+
+
+def seconds_until_current(port: int, project_id: int, token: str, cap: float) -> float:
+    """Seconds until the agreement report is current again (NaN after ``cap``)."""
+    started = time.monotonic()
+    while time.monotonic() - started < cap:
+        if agreement_current(port, project_id, token):
+            return time.monotonic() - started
+        time.sleep(0.25)
+    return float("nan")
+
+
+def sqlite_one_run(args: argparse.Namespace, run: int, env: dict[str, str]) -> dict[str, Any]:
+    """Fresh SQLite file, migrate, the workload imported in-process (documents, every
+    annotator's spans, submissions, the first agreement report), then per server: a warm-up, and
+    ``--clients`` processes each sending ``--sqlite-creates`` span creates at once."""
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+
+    from annotations.models import AgreementReport, Document, Label, Role
+    from annotations.services.agreement import refresh_incremental
+    from annotations.services.projects import membership_add, project_create
+
+    database = Path(env["DATABASE_URL"].removeprefix("sqlite:///"))
+    connections.close_all()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    figures: dict[str, Any] = {"loadavg_before": os.getloadavg()[0]}
+    figures["migrate_s"], _ = timed(
+        lambda: subprocess.run(
+            [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=REPO_ROOT,
+            env=env,
+            check=True,
+            timeout=300,
+        )
+    )
+    workload = generate_workload(args.documents, args.spans_per_annotator, args.seed, args.chars)
+    User = get_user_model()
+    manager = User.objects.create_user("bench-manager", password=PASSWORD)
+    annotators = [
+        User.objects.create_user(f"bench-annotator{i}", password=PASSWORD)
+        for i in range(ANNOTATORS)
+    ]
+    project = project_create(creator=manager, name="Bench (zero config)")
+    for user in annotators:
+        membership_add(project=project, user=user, role=Role.ANNOTATOR)
+    figures["import_s"] = time_annotation_import(
+        workload, [u.username for u in annotators], project, database.parent
+    )
+    figures["first_report_s"], _ = timed(lambda: refresh_incremental(project_id=project.pk))
+    by_index = dict(
+        Document.objects.filter(project=project).values_list("metadata__bench_index", "id")
+    )
+    doc_ids = [by_index[i] for i in range(len(workload.records))]
+    labels = dict(Label.objects.filter(project=project).values_list("key", "id"))
+    figures["documents"], figures["spans"] = len(doc_ids), workload.span_count
+    connections.close_all()
+
+    planner: Planner | None = None
+    figures["http"] = []
+    for server in sqlite_servers(args, env):
+        with server.running():
+            print(f"  {args.clients} clients on {server.label} ...", flush=True)
+            if planner is None:
+                tokens = {
+                    u.username: login(server.port, u.username) for u in [manager, *annotators]
+                }
+                planner = Planner(
+                    workload=workload,
+                    doc_ids=doc_ids,
+                    labels=labels,
+                    annotator_tokens=[tokens[u.username] for u in annotators],
+                    manager_token=tokens[manager.username],
+                    project_id=project.pk,
+                    seed=args.seed + 1000 * run,
+                )
+            token = planner.manager_token
+            cpu_groups = {"server": server.pids}
+            # Warm-up (every worker loads its code), then wait until the refresh it scheduled
+            # has run: each server starts from a current report.
+            warm = [planner.create(i % ANNOTATORS, planner.write_docs) for i in range(40)]
+            run_concurrent(server, [warm[i::4] for i in range(4)], 60, cpu_groups)
+            waited = seconds_until_current(server.port, project.pk, token, cap=300)
+            reports_before = AgreementReport.objects.filter(project=project).count()
+            connections.close_all()
+            plans = [
+                [
+                    planner.create(c % ANNOTATORS, planner.write_docs[c :: args.clients])
+                    for _ in range(args.sqlite_creates)
+                ]
+                for c in range(args.clients)
+            ]
+            concurrent = run_concurrent(server, plans, args.time_limit, cpu_groups)
+            catch_up = seconds_until_current(server.port, project.pk, token, cap=300)
+            log = server.log_path.read_text(errors="replace") if server.log_path else ""
+            reports = AgreementReport.objects.filter(project=project)
+            refreshes = reports.count() - reports_before
+            figures["http"].append(
+                {
+                    "server": server.label,
+                    "warmup_refresh_wait_s": waited,
+                    "concurrent": concurrent,
+                    "report_current_after_s": catch_up,
+                    "refreshes": refreshes,
+                    # How long each refresh held SQLite's write lock (its whole transaction).
+                    "refresh_s": [
+                        timings.get("total_seconds")
+                        for timings in reports.values_list("timings", flat=True)[:refreshes]
+                    ],
+                    "locked_in_log": log.count("database is locked"),
+                    "failed_refreshes_in_log": log.count("refresh of project"),
+                }
+            )
+            connections.close_all()
+            print_sqlite_http(figures["http"][-1])
+    return figures
+
+
+def print_sqlite_http(h: dict[str, Any]) -> None:
+    c = h["concurrent"]
+    print(
+        f"  [{h['server']}] {c['rps']:.1f} req/s, p50 {ms(c['p50']):.1f} ms, p95 "
+        f"{ms(c['p95']):.1f} ms, {c['errors']} errors of {c['requests']}; 'database is locked' "
+        f"in the server log: {h['locked_in_log']}; agreement refreshed {h['refreshes']} times "
+        f"({h['failed_refreshes_in_log']} failures logged), current "
+        f"{h['report_current_after_s']:.1f} s after the last response"
+    )
+    refresh = ", ".join(f"{seconds:.2f}" for seconds in h["refresh_s"] if seconds is not None)
+    print(
+        f"    server CPU per request {ms(c['cpu']['server'] / c['requests']):.1f} ms; "
+        f"refreshes took {refresh or '-'} s; CPU during the phase: {cpu_split(c)}"
+    )
+
+
+def print_sqlite_summary(args: argparse.Namespace, runs: list[dict[str, Any]]) -> None:
+    rows: list[tuple[str, str, str, str, str]] = []
+    for i, first in enumerate(runs[0]["http"]):
+
+        def med(get: Callable[[dict[str, Any]], float], i: int = i) -> float:
+            return median([get(r["http"][i]) for r in runs])
+
+        ls, dc = SQLITE_COMPETITORS["rps"]
+        total = args.clients * args.sqlite_creates
+        rows.append((f"-- {first['server']}, SQLite, no broker --", "", "", "", ""))
+        rows.append(
+            (
+                f"{args.clients} clients x {args.sqlite_creates} span creates, throughput",
+                f"{med(lambda h: h['concurrent']['rps']):.1f} req/s",
+                f">= {SQLITE_TARGET_RPS} req/s",
+                ls,
+                dc,
+            )
+        )
+        ls, dc = SQLITE_COMPETITORS["errors"]
+        rows.append(
+            (
+                f"  errors (non-201) of the requests answered (of {total}), each run",
+                " / ".join(
+                    f"{r['http'][i]['concurrent']['errors']} of {r['http'][i]['concurrent']['requests']}"
+                    for r in runs
+                ),
+                "0",
+                ls,
+                dc,
+            )
+        )
+        rows.append(
+            (
+                "  server CPU per request (1000 / it = req/s on a core of its own)",
+                f"{ms(med(lambda h: h['concurrent']['cpu']['server'] / h['concurrent']['requests'])):.1f} ms",
+                "",
+                "",
+                "",
+            )
+        )
+        rows.append(("  p50", f"{ms(med(lambda h: h['concurrent']['p50'])):.1f} ms", "", "", ""))
+        rows.append(("  p95", f"{ms(med(lambda h: h['concurrent']['p95'])):.1f} ms", "", "", ""))
+        rows.append(
+            (
+                "  'database is locked' in the server log, each run",
+                " / ".join(str(r["http"][i]["locked_in_log"]) for r in runs),
+                "0",
+                "",
+                "",
+            )
+        )
+        rows.append(
+            (
+                "  agreement report current again after the last response",
+                f"{med(lambda h: h['report_current_after_s']):.1f} s",
+                "",
+                "",
+                "",
+            )
+        )
+    header = (
+        "Measure",
+        f"Ours (median of {len(runs)})",
+        "Target",
+        "Label Studio 1.23",
+        "doccano 1.8",
+    )
+    widths = [max(len(r[c]) for r in [*rows, header]) for c in range(5)]
+    print()
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
+
+
+def sqlite_main(args: argparse.Namespace) -> int:
+    """``--sqlite``: the zero-config setup of ``make run`` under 10 clients creating spans."""
+    import shutil
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-sqlite-"))
+    env = zero_config_env(tmp / "db.sqlite3", tmp / "media")
+    for key in ZERO_CONFIG_UNSET:
+        os.environ.pop(key, None)
+    for key in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "WORKBENCH_MEDIA_ROOT"):
+        os.environ[key] = env[key]
+    sys.path.insert(0, str(REPO_ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    # This process sets the data up: the refresh its import schedules runs here, at once.
+    settings.AGREEMENT_EAGER_REFRESH_IN_BACKGROUND = False
+    print(
+        f"Zero-config setup: SQLite file in {tmp}, no broker (tasks in the web process), "
+        f"DEBUG on; servers: {', '.join(args.sqlite_server)}; {os.cpu_count()} cores"
+    )
+    runs = []
+    try:
+        for run in range(args.runs):
+            deadline = time.monotonic() + args.wait_quiet
+            while os.getloadavg()[0] >= 1.0 and time.monotonic() < deadline:
+                time.sleep(5)
+            print(f"Run {run + 1}/{args.runs}", flush=True)
+            figures = sqlite_one_run(args, run, env)
+            print(
+                f"  {figures['documents']} documents, {figures['spans']} spans, all submitted; "
+                f"imported in {figures['import_s']:.2f} s, first report "
+                f"{figures['first_report_s']:.2f} s; load average before {figures['loadavg_before']:.2f}"
+            )
+            runs.append(figures)
+        print_sqlite_summary(args, runs)
+        if args.json:
+            args.json.write_text(json.dumps(runs, indent=2, default=str))
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=1000)
@@ -1176,7 +1502,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         "below 1.0 (the machine may be shared)",
     )
     parser.add_argument("--json", type=Path, help="Also write every run's figures here")
+    parser.add_argument(
+        "--sqlite",
+        action="store_true",
+        help="Measure the zero-config setup instead (make run: a SQLite file, no broker, tasks in "
+        "the web process): --clients processes creating spans at once, per --sqlite-server",
+    )
+    parser.add_argument(
+        "--sqlite-server",
+        action="append",
+        type=str,
+        help="With --sqlite: 'runserver' (as make run serves) or a gunicorn sync:N / gthread:NxT "
+        "(repeat; default runserver and sync:5)",
+    )
+    parser.add_argument(
+        "--sqlite-creates", type=int, default=20, help="With --sqlite: span creates per client"
+    )
     args = parser.parse_args(argv)
+    if args.sqlite:
+        args.sqlite_server = args.sqlite_server or ["runserver", "sync:5"]
+        for spec in args.sqlite_server:
+            if spec != "runserver":
+                parse_server(spec)
+        return sqlite_main(args)
     args.server = args.server or ["sync:5"]
     for spec in args.server:
         parse_server(spec)

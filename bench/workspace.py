@@ -195,7 +195,11 @@ def measure_create(page: Any, text: str, rng: random.Random) -> tuple[float, flo
 
 
 def one_run(browser: Any, base_url: str, cookie: str, data: dict[str, Any], run: int) -> dict:
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, base_url=base_url)
+    # bypass_csp: wait_for_function evaluates its predicate with eval, which the app's
+    # Content-Security-Policy refuses; the policy is tested in tests/e2e/test_csp.py, not here.
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, base_url=base_url, bypass_csp=True
+    )
     context.add_cookies([{"name": "sessionid", "value": cookie, "url": base_url}])
     page = context.new_page()
     url = f"/projects/{data['project']}/documents/{data['document']}/"

@@ -43,6 +43,14 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def agreement_refresh_after_commit(settings):
+    """Eager agreement refreshes run at once after the commit that scheduled them, not on the web
+    process's refresh thread: a test reads the refreshed report, and no thread outlives it.
+    tests/test_eager_refresh.py turns the thread on."""
+    settings.AGREEMENT_EAGER_REFRESH_IN_BACKGROUND = False
+
+
 @pytest.fixture
 def corpus_texts(corpus_dir: Path) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(corpus_dir.glob("*.txt"))}

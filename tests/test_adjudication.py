@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from annotations.agreement.statistic import FEWER_THAN_TWO_CODERS
 from annotations.models import Comment, GoldSpan, Role, VerdictChange
 from annotations.selectors.agreement import is_stale
 from annotations.services.agreement import refresh_incremental
@@ -279,6 +280,37 @@ def test_queue_lists_submitted_documents_with_state(setup, client_for):
     DocumentFactory(project=s["project"])  # nobody submitted: not in the queue
     body = client_for(s["reviewer"]).get(url(s, "adjudication/")).json()
     assert [(r["document"], r["state"]) for r in body["results"]] == [(s["document"].pk, "open")]
+
+
+def test_queue_rows_carry_each_documents_alphas_once_a_report_has_them(setup, client_for):
+    s = setup
+    lone = DocumentFactory(project=s["project"], text=TEXT)
+    assignment = assign(lone, s["coders"][0])
+    span_create(
+        annotator=s["coders"][0],
+        document=lone,
+        label=s["project"].labels.get(key="claim"),
+        start=0,
+        end=10,
+    )
+    assignment_transition(assignment=assignment, action="submit")
+    client = client_for(s["reviewer"])
+
+    before = {r["document"]: r for r in client.get(url(s, "adjudication/")).json()["results"]}
+    assert set(before) == {s["document"].pk, lone.pk}
+    for row in before.values():  # no report yet: not computed, no reason to give
+        assert (row["unitizing_alpha"], row["unitizing_alpha_reason"]) == (None, None)
+
+    report = refresh_incremental(project_id=s["project"].pk)
+    rows = {r["document"]: r for r in client.get(url(s, "adjudication/")).json()["results"]}
+    # The only document with two annotators makes the project: its own value is the project's.
+    project_value = report.metrics["unitizing_alpha"]["value"]
+    assert project_value is not None
+    assert rows[s["document"].pk]["unitizing_alpha"] == pytest.approx(project_value, abs=1e-12)
+    assert rows[s["document"].pk]["unitizing_alpha_reason"] is None
+    assert rows[lone.pk]["unitizing_alpha"] is None
+    assert rows[lone.pk]["unitizing_alpha_reason"] == FEWER_THAN_TWO_CODERS
+    assert rows[lone.pk]["alpha_reason"] == FEWER_THAN_TWO_CODERS
 
 
 def test_comments_rules(setup, client_for):

@@ -12,7 +12,16 @@ from annotations.agreement import (
     document_intermediate,
     project_report,
 )
-from annotations.models import AgreementReport, Assignment, Document, DocumentAgreement, Role
+from annotations.agreement.project import ProjectAccumulator
+from annotations.agreement.statistic import FEWER_THAN_TWO_CODERS
+from annotations.models import (
+    AgreementReport,
+    Assignment,
+    Document,
+    DocumentAgreement,
+    ProjectAgreement,
+    Role,
+)
 from annotations.selectors.agreement import is_stale
 from annotations.services.agreement import (
     BOOTSTRAP_RESAMPLES,
@@ -141,6 +150,56 @@ def test_edit_outside_submitted_work_makes_no_new_report(annotated):
     assert not DocumentAgreement.objects.filter(project=project, dirty=True).exists()
 
 
+def test_each_documents_own_unitizing_alpha_is_in_its_report_row(annotated, client_for):
+    project, manager, (a, b, _), docs = annotated
+    lone = DocumentFactory(project=project, text=TEXT)
+    annotate(project, lone, a, [("claim", 0, 10)])  # one annotator: undefined, and why
+    refresh_incremental(project_id=project.pk)
+
+    body = client_for(manager).get(f"/api/v1/projects/{project.pk}/agreement/").json()
+    metrics = body["report"]["metrics"]
+    rows = {
+        r["document_id"]: r for r in metrics["documents_ranked"] + metrics["documents_undefined"]
+    }
+    for document in docs:
+        # The project value of a project of this one document is the document's own value.
+        alone = project_report(
+            [document_intermediate(d) for d in hand_built(project, [document], [a, b])],
+            bootstrap_resamples=0,
+        )["unitizing_alpha"]
+        assert alone["value"] is not None
+        assert rows[document.pk]["unitizing_alpha"] == pytest.approx(alone["value"], abs=1e-12)
+        assert rows[document.pk]["unitizing_reason"] is None
+    assert rows[lone.pk]["unitizing_alpha"] is None
+    assert rows[lone.pk]["unitizing_reason"] == FEWER_THAN_TWO_CODERS
+
+
+def test_running_sums_stored_in_the_older_layout_are_rebuilt_and_reported(annotated):
+    project, _, (_, _, c), (first, _) = annotated
+    before = refresh_incremental(project_id=project.pk)
+    # What a deployment upgraded from the previous version holds: running sums in layout 1,
+    # without the per-document unitizing alpha, and a report whose rows lack it.
+    state = ProjectAgreement.objects.get(project=project)
+    state.accumulator["schema"] = 1
+    del state.accumulator["documents"]["unitizing_alphas"]
+    del state.accumulator["documents"]["unitizing_reasons"]
+    state.save()
+    for row in before.metrics["documents_ranked"] + before.metrics["documents_undefined"]:
+        del row["unitizing_alpha"], row["unitizing_reason"]
+    before.save()
+
+    # An edit outside the submitted work changes no figure, yet the rebuilt sums are reported.
+    denial = project.labels.get(key="denial")
+    span_create(annotator=c, document=first, label=denial, start=13, end=20)
+    report = refresh_incremental(project_id=project.pk)
+    assert report is not None and report.fingerprint == before.fingerprint
+    ProjectAccumulator.from_json(ProjectAgreement.objects.get(project=project).accumulator)
+    full = rollup(project_id=project.pk)
+    for key in ("documents_ranked", "documents_undefined", "unitizing_alpha"):
+        assert report.metrics[key] == full.metrics[key], key
+    assert all(r["unitizing_alpha"] is not None for r in report.metrics["documents_ranked"])
+
+
 def test_reopened_submission_stops_counting(annotated):
     project, _, (a, _, _), (first, _) = annotated
     refresh_incremental(project_id=project.pk)
@@ -179,9 +238,10 @@ def test_undefined_when_fewer_than_two_coders(team):
 
 
 def test_burst_of_edits_schedules_one_refresh(
-    annotated, monkeypatch, django_capture_on_commit_callbacks
+    annotated, monkeypatch, settings, django_capture_on_commit_callbacks
 ):
     project, _, (a, _, _), (first, _) = annotated
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # with a broker (eager mode: test_eager_refresh.py)
     sent = []
     monkeypatch.setattr(
         "annotations.tasks.agreement_refresh.apply_async",

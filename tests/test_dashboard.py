@@ -92,6 +92,20 @@ def test_agreement_section_mirrors_the_report(team, client_for):
     assert body["agreement_stale"] is False
 
 
+def test_documents_table_rows_carry_each_documents_unitizing_alpha(team, client_for):
+    project, manager, coders = team
+    build(project, coders, documents=4)
+    report = refresh_incremental(project_id=project.pk)
+    body = client_for(manager).get(f"/api/v1/projects/{project.pk}/dashboard/").json()
+    queue = body["agreement"]["queue"]
+    ranked = {row["document_id"]: row for row in report.metrics["documents_ranked"]}
+    assert [row["document_id"] for row in queue] == list(ranked)
+    for row in queue:
+        # Two coders marked claims of different lengths on every document: defined everywhere.
+        assert isinstance(row["unitizing_alpha"], float) and row["unitizing_reason"] is None
+        assert row["unitizing_alpha"] == ranked[row["document_id"]]["unitizing_alpha"]
+
+
 def test_query_count_does_not_grow_with_the_project(
     team, client_for, django_assert_max_num_queries
 ):

@@ -402,6 +402,77 @@ def test_command_writes_the_file_and_refuses_bad_arguments(exported_project, tmp
         )
 
 
+FORMULA_TEXT = '=HYPERLINK("http://evil.example","Click") said the minister, -5% @once.'
+
+
+@pytest.fixture
+def formula_document(exported_project):
+    """A submitted span whose quote and note a spreadsheet would run as formulas."""
+    ann = exported_project["coders"][0]
+    document = DocumentFactory(
+        project=exported_project["project"], title="+Title", text=FORMULA_TEXT
+    )
+    assignment = assign(document, ann)
+    span_create(
+        annotator=ann,
+        document=document,
+        label=exported_project["project"].labels.get(key="claim"),
+        start=0,
+        end=FORMULA_TEXT.index(" said"),
+        note="=cmd|'/c calc'!A0",
+    )
+    assignment_transition(assignment=assignment, action="submit")
+    return document
+
+
+def formula_rows(body: bytes, document) -> list[tuple[str, str, str]]:
+    rows = csv.DictReader(io.StringIO(body.decode("utf-8")))
+    return [
+        (r["document_title"], r["quote"], r["note"])
+        for r in rows
+        if r["document_id"] == str(document.pk)
+    ]
+
+
+def test_csv_export_neutralises_formulas_unless_asked_not_to(
+    exported_project, formula_document, run_export
+):
+    quote = FORMULA_TEXT[: FORMULA_TEXT.index(" said")]
+    job, client = run_export(exported_project, format="csv")
+    assert job["params"]["excel_safe"] is True
+    _, body = download(client, exported_project, job)
+    assert formula_rows(body, formula_document) == [("'+Title", "'" + quote, "'=cmd|'/c calc'!A0")]
+
+    job, client = run_export(exported_project, format="csv", excel_safe=False)
+    assert job["params"]["excel_safe"] is False
+    _, body = download(client, exported_project, job)
+    assert formula_rows(body, formula_document) == [("+Title", quote, "=cmd|'/c calc'!A0")]
+
+
+def test_command_neutralises_formulas_unless_given_no_excel_safe(
+    exported_project, formula_document, tmp_path
+):
+    quote = FORMULA_TEXT[: FORMULA_TEXT.index(" said")]
+    for flags, expected in (
+        ([], [("'+Title", "'" + quote, "'=cmd|'/c calc'!A0")]),
+        (["--no-excel-safe"], [("+Title", quote, "=cmd|'/c calc'!A0")]),
+    ):
+        out = tmp_path / "spans.csv"
+        call_command(
+            "export_project",
+            str(exported_project["project"].pk),
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+            "--no-progress",
+            *flags,
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+        assert formula_rows(out.read_bytes(), formula_document) == expected, flags
+
+
 # --- import of other tools' annotations -------------------------------------------------------------
 
 

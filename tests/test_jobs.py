@@ -43,8 +43,9 @@ def test_job_without_worker_says_it_is_waiting(
 
     health = client_for().get("/api/v1/health/").json()
     assert health["database"]["ok"] is True
-    assert health["broker"] == {"ok": True, "mode": "celery"}
+    assert (health["broker"]["ok"], health["broker"]["mode"]) == (True, "celery")
     assert health["workers"]["ok"] is False
+    assert "celery -A workbench worker" in health["workers"]["action"]
 
 
 def _reset_connection_pools() -> None:
@@ -111,7 +112,12 @@ def test_health_in_eager_mode(client_for, settings, db):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     body = client_for().get("/api/v1/health/").json()
     assert body["database"]["ok"] is True
-    assert body["workers"] == {"ok": True, "names": [], "detail": body["workers"]["detail"]}
+    assert body["workers"] == {
+        "ok": True,
+        "names": [],
+        "detail": body["workers"]["detail"],
+        "action": None,
+    }
     assert body["broker"]["mode"] == "eager"
 
 

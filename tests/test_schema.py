@@ -93,11 +93,13 @@ def test_swagger_ui_renders_without_external_urls(db):
         if not re.match(r"(?:https?:)?//(?:testserver|localhost|127\.0\.0\.1)\b", url)
     ]
     assert external == []
-    # The scripts and styles it points to are served by this app.
+    # The scripts and styles it points to are served by this app: static files, and its set-up
+    # script from the page's own URL (a file, not inline, for the Content-Security-Policy).
     assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html)
-    assert assets
-    assert all(a.startswith("/static/") for a in assets), assets
-    assert all(finders.find(a.removeprefix("/static/")) for a in assets), assets
+    static = [a for a in assets if a.startswith("/static/")]
+    assert static
+    assert [a for a in assets if a not in static] == ["/api/docs/?script="], assets
+    assert all(finders.find(a.removeprefix("/static/")) for a in static), assets
 
 
 # --- every success answer declares its body -------------------------------------------------------
@@ -298,6 +300,41 @@ def test_agreement_report_and_dashboard_match_the_schema(
     broken["agreement"]["alpha"]["value"] = "high"
     dashboard.json = lambda: broken
     assert _mismatches(schema, "get", f"{P}/dashboard/", dashboard)
+
+
+def test_a_report_stored_before_per_document_unitizing_alpha_matches_the_schema(
+    schema, review, client_for
+):
+    """Deployments keep reports whose per-document rows lack the unitizing alpha: they answer it
+    as null with a null reason (not computed yet), in the schema's shape."""
+    from annotations.models import AgreementReport
+    from annotations.services.agreement import refresh_incremental
+
+    project, reviewer = review["project"], client_for(review["reviewer"])
+    report = refresh_incremental(project_id=project.pk)
+    for row in report.metrics["documents_ranked"] + report.metrics["documents_undefined"]:
+        del row["unitizing_alpha"], row["unitizing_reason"]
+    report.save()
+    assert AgreementReport.objects.filter(project=project).count() == 1
+    base = f"/api/v1/projects/{project.pk}"
+
+    agreement = reviewer.get(f"{base}/agreement/")
+    assert_matches_schema(schema, "get", f"{P}/agreement/", agreement)
+    metrics = agreement.json()["report"]["metrics"]
+    rows = metrics["documents_ranked"] + metrics["documents_undefined"]
+    assert len(rows) == 2
+    assert all((r["unitizing_alpha"], r["unitizing_reason"]) == (None, None) for r in rows)
+
+    dashboard = reviewer.get(f"{base}/dashboard/")
+    assert_matches_schema(schema, "get", f"{P}/dashboard/", dashboard)
+    [queued] = dashboard.json()["agreement"]["queue"]
+    assert (queued["unitizing_alpha"], queued["unitizing_reason"]) == (None, None)
+
+    queue = reviewer.get(f"{base}/adjudication/")
+    assert_matches_schema(schema, "get", f"{P}/adjudication/", queue)
+    for row in queue.json()["results"]:
+        assert (row["unitizing_alpha"], row["unitizing_alpha_reason"]) == (None, None)
+        assert row["alpha"] is not None or row["alpha_reason"]  # the rest is still there
 
 
 def test_agreement_and_dashboard_before_any_report_match_the_schema(schema, manager, client_for):

@@ -123,3 +123,44 @@ def test_host_lists_and_media_root_come_from_the_environment(tmp_path: Path) -> 
     assert settings["allowed_hosts"] == ["factcheck.example.org", "10.0.0.5"]
     assert settings["csrf_origins"] == ["https://factcheck.example.org"]
     assert settings["media_root"] == str(tmp_path)
+
+
+SQLITE_REPORT = """
+import json, sqlite3, django
+django.setup()
+from django.db import connection, transaction
+with connection.cursor() as cursor:
+    pragmas = {
+        name: cursor.execute(f"PRAGMA {name}").fetchone()[0]
+        for name in ("journal_mode", "synchronous", "busy_timeout")
+    }
+other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0, isolation_level=None)
+with transaction.atomic():
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        write_lock_taken_at_begin = False
+    except sqlite3.OperationalError:
+        write_lock_taken_at_begin = True
+print(json.dumps({
+    **pragmas,
+    "write_lock_taken_at_begin": write_lock_taken_at_begin,
+    "conn_max_age": connection.settings_dict["CONN_MAX_AGE"],
+}))
+"""
+
+
+def test_sqlite_serves_several_people_at_once(tmp_path: Path) -> None:
+    """WAL, a busy timeout, transactions that take the write lock when they begin (one that read
+    first and wrote later would fail at once when another writer got in between, whatever the
+    timeout), and connections kept between requests (a new one reads the schema again):
+    tests/test_sqlite.py runs a server under 10 clients."""
+    proc = run_python(SQLITE_REPORT, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    assert proc.returncode == 0, proc.stderr
+
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["journal_mode"] == "wal"
+    assert report["synchronous"] == 1  # NORMAL
+    assert report["busy_timeout"] >= 10_000  # milliseconds
+    assert report["write_lock_taken_at_begin"] is True
+    assert report["conn_max_age"] > 0

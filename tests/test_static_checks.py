@@ -16,6 +16,7 @@ PURE_MODULES = [
     "annotations.agreement",
     "annotations.formats",
     "annotations.read_ahead",
+    "annotations.json_depth",
 ]
 PURE_PATHS = [
     "annotations/spans.py",
@@ -23,6 +24,7 @@ PURE_PATHS = [
     "annotations/agreement",
     "annotations/formats",
     "annotations/read_ahead.py",
+    "annotations/json_depth.py",
 ]
 
 

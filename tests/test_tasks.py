@@ -19,18 +19,21 @@ from annotations import tasks
 from annotations.models import Job, JobKind, JobState
 from annotations.services.background import TASK_NAMES, task_named
 from annotations.services.jobs import JobFailed, JobOutcome
+from workbench.sweep import SWEEP_TASK
 
 ANNOTATIONS_DIR = Path(tasks.__file__).resolve().parent
 
 # Tasks that only other tasks enqueue (the chunks of a large agreement run, then its roll-up).
 ENQUEUED_BY_TASKS_ONLY = {"annotations.tasks.agreement_chunk", "annotations.tasks.agreement_rollup"}
+# Tasks a worker sends itself on its timer, by name (workbench/sweep.py).
+SENT_BY_WORKERS = {SWEEP_TASK}
 
 
 def _tasks_defined_in_tasks_py() -> dict[str, Task]:
     return {attribute: value for attribute, value in vars(tasks).items() if isinstance(value, Task)}
 
 
-@pytest.mark.parametrize("name", TASK_NAMES)
+@pytest.mark.parametrize("name", [*TASK_NAMES, *sorted(SENT_BY_WORKERS)])
 def test_every_enqueued_name_is_a_registered_task(name):
     task = task_named(name)
     assert task.name == name
@@ -45,7 +48,9 @@ def test_every_task_is_enqueued_by_name_or_only_from_tasks_py():
     unaccounted = sorted(
         task.name
         for task in _tasks_defined_in_tasks_py().values()
-        if task.name not in TASK_NAMES and task.name not in ENQUEUED_BY_TASKS_ONLY
+        if task.name not in TASK_NAMES
+        and task.name not in ENQUEUED_BY_TASKS_ONLY
+        and task.name not in SENT_BY_WORKERS
     )
     assert not unaccounted, (
         f"{unaccounted}: add each to TASK_NAMES in annotations/services/background.py when a "
@@ -123,6 +128,25 @@ def test_an_ordinary_error_ends_failed_with_the_reason(run_job):
     assert job.error == "The lifecycle test job failed: column 'text' is missing"
     assert job.finished_at is not None
     assert calls == 1  # not retried: only transient errors are
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (RecursionError(), "RecursionError"),  # no message: the kind of error is named
+        (
+            UnicodeDecodeError("utf-8", b"caf\xe9", 3, 4, "invalid continuation byte"),
+            "'utf-8' codec can't decode byte 0xe9 in position 3: invalid continuation byte",
+        ),
+    ],
+)
+def test_any_error_ends_failed_with_a_reason_that_names_it(run_job, error, reason):
+    job, calls = run_job(error)
+    assert (job.state, job.error, calls) == (
+        JobState.FAILED,
+        f"The lifecycle test job failed: {reason}",
+        1,
+    )
 
 
 def test_job_failed_ends_failed_with_its_partial_result(run_job):

@@ -1,22 +1,37 @@
-"""Worker liveness through Redis keys that each Celery worker refreshes while it runs.
+"""Worker liveness through Redis keys that each Celery worker refreshes while it runs
+(``workbench.worker_steps``).
 
 ``celery inspect ping`` takes a full broadcast timeout to say "nobody answered"; a key with a TTL
-answers at once, so the health endpoint and every job read can afford to ask.
+answers at once, so the health endpoint and every job read can afford to ask. The key is named by
+the worker's host name and holds the *instance*: which start of that worker is beating. A worker
+restarted under the same name is another instance, so the jobs the killed one held are known to be
+held by nobody (``annotations.services.job_recovery``).
 """
 
 from __future__ import annotations
 
-import logging
-import socket
+import os
 import time
-from typing import Any
 
 import redis
-from celery import bootsteps
 from django.conf import settings
 
-logger = logging.getLogger(__name__)
 KEY_PREFIX = "workbench:worker-heartbeat:"
+# Which start of a worker this process belongs to. Set by the worker's main process before its
+# pool starts, so that prefork children inherit it; a job records it when it claims a job.
+INSTANCE_ENV = "WORKBENCH_WORKER_INSTANCE"
+# Deletes the key only while it still names this instance: a worker started since under the same
+# name must keep its own.
+_CLEAR_OWN_KEY = (
+    "local v = redis.call('get', KEYS[1]) "
+    "if v and string.sub(v, 1, string.len(ARGV[1])) == ARGV[1] then "
+    "return redis.call('del', KEYS[1]) end return 0"
+)
+
+
+def current_instance() -> str:
+    """The instance of the worker this process belongs to, or ``""`` outside a worker."""
+    return os.environ.get(INSTANCE_ENV, "")
 
 
 def _redis_client() -> redis.Redis | None:
@@ -33,16 +48,20 @@ def _queue_prefix() -> str:
     return f"{KEY_PREFIX}{app.conf.task_default_queue}:"
 
 
-def beat(hostname: str) -> None:
+def beat(hostname: str, instance: str = "") -> None:
     client = _redis_client()
     if client is not None:
-        client.set(_queue_prefix() + hostname, str(time.time()), ex=settings.WORKER_HEARTBEAT_TTL)
+        client.set(
+            _queue_prefix() + hostname,
+            f"{instance} {time.time()}",
+            ex=settings.WORKER_HEARTBEAT_TTL,
+        )
 
 
-def clear(hostname: str) -> None:
+def clear(hostname: str, instance: str = "") -> None:
     client = _redis_client()
     if client is not None:
-        client.delete(_queue_prefix() + hostname)
+        client.eval(_CLEAR_OWN_KEY, 1, _queue_prefix() + hostname, f"{instance} ")
 
 
 def alive_workers() -> list[str]:
@@ -55,33 +74,12 @@ def alive_workers() -> list[str]:
     return sorted(key.decode()[len(prefix) :] for key in client.scan_iter(prefix + "*"))
 
 
-class WorkerHeartbeat(bootsteps.StartStopStep):
-    requires = {"celery.worker.components:Timer"}
-
-    def __init__(self, parent: Any, **kwargs: Any) -> None:
-        super().__init__(parent, **kwargs)
-        self.timer_ref: Any = None
-        self.hostname = getattr(parent, "hostname", None) or socket.gethostname()
-
-    def start(self, parent: Any) -> None:
-        self._beat_safely()
-        self.timer_ref = parent.timer.call_repeatedly(
-            settings.WORKER_HEARTBEAT_INTERVAL, self._beat_safely
-        )
-
-    def stop(self, parent: Any) -> None:
-        if self.timer_ref is not None:
-            self.timer_ref.cancel()
-        try:
-            clear(self.hostname)
-        except redis.RedisError:
-            logger.warning("could not clear heartbeat of %s", self.hostname)
-
-    def terminate(self, parent: Any) -> None:
-        self.stop(parent)
-
-    def _beat_safely(self) -> None:
-        try:
-            beat(self.hostname)
-        except redis.RedisError:
-            logger.warning("could not write heartbeat of %s", self.hostname)
+def alive_instances() -> set[str]:
+    """Instances of the workers on the jobs' queue that sent a heartbeat within the TTL (empty
+    with no broker). Raises ``redis.RedisError`` when the broker cannot be reached."""
+    client = _redis_client()
+    if client is None:
+        return set()
+    keys = list(client.scan_iter(_queue_prefix() + "*"))
+    values = client.mget(keys) if keys else []
+    return {value.decode().split(" ", 1)[0] for value in values if value}

@@ -1,12 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
+
+from annotations.views.api_docs import ApiDocsView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("annotations.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     path("", include("annotations.page_urls")),
 ]
+
+# JSON, not Django's HTML, for a URL under /api/ that matches no route or a request Django refuses.
+handler404 = "annotations.views.http_errors.not_found"
+handler400 = "annotations.views.http_errors.bad_request"

@@ -31,7 +31,7 @@ from annotations.agreement.alpha import (
 )
 from annotations.agreement.intermediate import DocumentIntermediate, document_intermediate
 from annotations.agreement.kappa import cohen_kappa, fleiss_kappa, fleiss_kappa_from_coincidence
-from annotations.agreement.project import ProjectAccumulator, project_report
+from annotations.agreement.project import OutdatedLayout, ProjectAccumulator, project_report
 from annotations.agreement.records import DocumentAnnotations, SpanRecord
 from annotations.agreement.statistic import Statistic
 from annotations.agreement.unitizing import document_unitizing_alpha
@@ -39,6 +39,7 @@ from annotations.agreement.unitizing import document_unitizing_alpha
 __all__ = [
     "DocumentAnnotations",
     "DocumentIntermediate",
+    "OutdatedLayout",
     "ProjectAccumulator",
     "SpanRecord",
     "Statistic",

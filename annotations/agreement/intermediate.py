@@ -26,7 +26,7 @@ from annotations.agreement.records import DocumentAnnotations
 from annotations.agreement.segments import CharacterTables, character_tables
 from annotations.agreement.span_match import SpanPairCounts, StatusSums, span_matches
 from annotations.agreement.statistic import FEWER_THAN_TWO_CODERS, Statistic
-from annotations.agreement.unitizing import UnitizingSums, unitizing_sums
+from annotations.agreement.unitizing import UnitizingSums, document_alpha, unitizing_sums
 
 SCHEMA_VERSION = 1
 
@@ -51,6 +51,10 @@ class DocumentIntermediate:
         if not self.counted:
             return Statistic.undefined(FEWER_THAN_TWO_CODERS)
         return alpha_from_coincidence(self.characters.coincidence())
+
+    def unitizing_alpha(self) -> Statistic:
+        """This document's own unitizing alpha over all its labels (shown beside the ranking)."""
+        return document_alpha(self.unitizing)
 
     def to_json(self) -> dict[str, Any]:
         return {

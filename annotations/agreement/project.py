@@ -8,7 +8,9 @@ a few numbers per document for the bootstrap and the ranking. So:
 * ``add`` / ``remove`` / ``replace`` update it when one document changes (subtract old, add new);
 * ``merge`` adds a roll-up computed elsewhere (chunks in parallel workers give the same result
   as one pass, up to float rounding);
-* ``to_json`` / ``from_json`` store it between requests or tasks.
+* ``to_json`` / ``from_json`` store it between requests or tasks. ``from_json`` refuses a roll-up
+  stored in another layout (``OutdatedLayout``): rebuild it by adding the stored document
+  intermediates again, which is what it summed (layout 1 lacked the per-document unitizing alpha).
 
 Leave-one-annotator-out: dropping annotator x from a document with m annotators changes its
 coincidence matrix from ``sum_pairs (T + T^T) / (m - 1)`` to the sum over the pairs without x
@@ -20,7 +22,7 @@ these changes over their documents, so "alpha without x" is alpha of (pooled mat
 Report layout (JSON-serialisable; every statistic is ``{"value": float | null, "reason": str |
 null}``, merged into its object, and ``value`` is null exactly when ``reason`` says why)::
 
-    {"schema": 1,
+    {"schema": 2,
      "documents": {"counted": 980, "skipped": 20, "skipped_reason": "fewer than two ..."},
      "annotators": [3, 5, 9],
      "character_alpha": {"value": 0.71, "reason": null, "pairable_values": 7350000.0,
@@ -43,12 +45,16 @@ null}``, merged into its object, and ``value`` is null exactly when ``reason`` s
      "status_alpha": {"value": 0.55, "reason": null, "units": 9000,
                       "coverage": {"spans": 60000, "matched_spans": 42000, "value": 0.7,
                                    "reason": null}},
-     "documents_ranked": [{"document_id": 17, "alpha": 0.12, "reason": null}, ...],
-     "documents_undefined": [{"document_id": 4, "alpha": null, "reason": "..."}, ...]}
+     "documents_ranked": [{"document_id": 17, "alpha": 0.12, "reason": null,
+                           "unitizing_alpha": 0.3, "unitizing_reason": null}, ...],
+     "documents_undefined": [{"document_id": 4, "alpha": null, "reason": "...",
+                              "unitizing_alpha": null, "unitizing_reason": "..."}, ...]}
 
 ``documents_ranked`` runs from the lowest per-document alpha up (at most
 ``ranked_documents_limit`` rows, ``None`` for all); documents whose own alpha is undefined are
-listed apart, with the reason, in ``documents_undefined`` (same limit).
+listed apart, with the reason, in ``documents_undefined`` (same limit). Each row also carries the
+document's own unitizing alpha (``unitizing.document_alpha``) or the reason it has none; schema 1
+reports had no such keys.
 """
 
 from __future__ import annotations
@@ -63,7 +69,13 @@ import numpy.typing as npt
 
 from annotations.agreement.alpha import alpha_from_coincidence, nominal_alpha_from_summary
 from annotations.agreement.bootstrap import BootstrapInterval, bootstrap_alpha
-from annotations.agreement.document_rows import FEWER_CODE, REASONS, DocumentRows
+from annotations.agreement.document_rows import (
+    FEWER_CODE,
+    REASONS,
+    UNITIZING_REASONS,
+    DocumentRows,
+    from_code,
+)
 from annotations.agreement.intermediate import DocumentIntermediate
 from annotations.agreement.kappa import cohen_kappa
 from annotations.agreement.matrices import fit, from_cells, to_cells
@@ -86,7 +98,11 @@ from annotations.agreement.unitizing import UnitizingTotals
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+
+class OutdatedLayout(ValueError):
+    """A roll-up stored in another layout: rebuild it from the document intermediates."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +163,9 @@ class ProjectAccumulator:
                 "update it."
             )
         local = self._local(item)
-        self._rows.append(item.document_id, *_document_numbers(local))
+        self._rows.append(
+            item.document_id, *_document_numbers(local), unitizing_alpha=item.unitizing_alpha()
+        )
         if local is not None:
             self._apply(item, local, 1)
 
@@ -287,18 +305,17 @@ class ProjectAccumulator:
             by_row[r][int(mapping[c])] = v
         for index in range(len(rows.ids)):
             if rows.alive[index]:
-                reason = rows.reasons[index]
-                alpha = (
-                    Statistic.defined(rows.alphas[index])
-                    if reason == 0
-                    else Statistic.undefined(REASONS[reason])
-                )
                 self._rows.append(
                     rows.ids[index],
                     rows.totals[index],
                     rows.disagreements[index],
-                    alpha,
+                    from_code(rows.alphas[index], rows.reasons[index], REASONS),
                     by_row[index],
+                    unitizing_alpha=from_code(
+                        rows.unitizing_alphas[index],
+                        rows.unitizing_reasons[index],
+                        UNITIZING_REASONS,
+                    ),
                 )
 
     # -- serialisation -------------------------------------------------------------------------
@@ -334,6 +351,8 @@ class ProjectAccumulator:
                 "disagreements": rows["disagreements"].tolist(),
                 "alphas": rows["alphas"].tolist(),
                 "reasons": rows["reasons"].tolist(),
+                "unitizing_alphas": rows["unitizing_alphas"].tolist(),
+                "unitizing_reasons": rows["unitizing_reasons"].tolist(),
                 "marginals": [
                     [int(r), int(c), float(v)]
                     for r, c, v in zip(marginals.row, marginals.col, marginals.data, strict=True)
@@ -344,7 +363,7 @@ class ProjectAccumulator:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ProjectAccumulator:
         if data.get("schema") != SCHEMA_VERSION:
-            raise ValueError(
+            raise OutdatedLayout(
                 f"roll-up has schema {data.get('schema')!r}, expected {SCHEMA_VERSION}; rebuild "
                 "it from the document intermediates."
             )
@@ -372,18 +391,17 @@ class ProjectAccumulator:
         for r, c, v in documents["marginals"]:
             by_row[int(r)][int(c)] = float(v)
         for row, document_id in enumerate(documents["ids"]):
-            reason = int(documents["reasons"][row])
-            alpha = (
-                Statistic.defined(documents["alphas"][row])
-                if reason == 0
-                else Statistic.undefined(REASONS[reason])
-            )
             acc._rows.append(
                 int(document_id),
                 float(documents["totals"][row]),
                 float(documents["disagreements"][row]),
-                alpha,
+                from_code(float(documents["alphas"][row]), int(documents["reasons"][row]), REASONS),
                 by_row[row],
+                unitizing_alpha=from_code(
+                    float(documents["unitizing_alphas"][row]),
+                    int(documents["unitizing_reasons"][row]),
+                    UNITIZING_REASONS,
+                ),
             )
         return acc
 
@@ -419,9 +437,7 @@ class ProjectAccumulator:
                     "change": change,
                 }
             )
-        ranked, undefined = ranking(
-            rows["ids"], rows["alphas"], rows["reasons"], REASONS, ranked_documents_limit
-        )
+        ranked, undefined = ranking(rows, REASONS, UNITIZING_REASONS, ranked_documents_limit)
         status_spans, status_matched, status_units = self._status_counts
         n_counted = int(counted.sum())
         return {

@@ -130,33 +130,34 @@ def sparse_alpha(cells: Mapping[tuple[int, int], float]) -> Statistic:
 
 
 def ranking(
-    ids: npt.NDArray[np.int64],
-    alphas: FloatArray,
-    reason_codes: npt.NDArray[np.int64],
+    rows: Mapping[str, Any],
     reasons: Sequence[str],
+    unitizing_reasons: Sequence[str],
     limit: int | None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Documents from the lowest alpha up (ties by id), and the undefined ones with their reason.
 
-    ``reason_codes[i] == 0`` marks a defined alpha; otherwise ``reasons[code]`` says why not.
+    ``rows`` are ``DocumentRows.arrays()``: ``reasons[code]`` says why a document's alpha is
+    undefined (code 0: defined), ``unitizing_reasons[code]`` the same of its unitizing alpha,
+    which every row carries beside its alpha.
     """
-    defined = reason_codes == 0
-    order = np.lexsort((ids[defined], alphas[defined]))
-    stop = None if limit is None else limit
-    ranked = [
-        {"document_id": int(d), "alpha": float(a), "reason": None}
-        for d, a in zip(
-            ids[defined][order][:stop].tolist(), alphas[defined][order][:stop].tolist(), strict=True
-        )
-    ]
-    rest = np.argsort(ids[~defined], kind="stable")[:stop]
-    undefined = [
-        {"document_id": int(d), "alpha": None, "reason": reasons[int(c)]}
-        for d, c in zip(
-            ids[~defined][rest].tolist(), reason_codes[~defined][rest].tolist(), strict=True
-        )
-    ]
-    return ranked, undefined
+    ids, alphas, codes = rows["ids"], rows["alphas"], rows["reasons"]
+    unitizing_alphas, unitizing_codes = rows["unitizing_alphas"], rows["unitizing_reasons"]
+    defined = codes == 0
+    ranked = np.flatnonzero(defined)[np.lexsort((ids[defined], alphas[defined]))][:limit]
+    undefined = np.flatnonzero(~defined)[np.argsort(ids[~defined], kind="stable")][:limit]
+
+    def row(i: int) -> dict[str, Any]:
+        code, unitizing_code = int(codes[i]), int(unitizing_codes[i])
+        return {
+            "document_id": int(ids[i]),
+            "alpha": None if code else float(alphas[i]),
+            "reason": reasons[code] if code else None,
+            "unitizing_alpha": None if unitizing_code else float(unitizing_alphas[i]),
+            "unitizing_reason": unitizing_reasons[unitizing_code] if unitizing_code else None,
+        }
+
+    return [row(i) for i in ranked.tolist()], [row(i) for i in undefined.tolist()]
 
 
 def unitizing_section(totals: UnitizingTotals) -> dict[str, Any]:

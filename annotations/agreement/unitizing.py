@@ -31,6 +31,12 @@ placements are only considered inside a unit's own document.
 Undefined: no document with two annotators and text, or no unit of the label anywhere
 (``D_e = 0``). Unlike DKPro, which returns 0.0 when ``D_o == D_e`` (including 0/0), 0/0 is
 reported as undefined here.
+
+A document's own u-alpha (``document_alpha``, the per-document rows of the project report) is the
+same ratio over that one document's sums: ``1 - sum_c D_o,c / sum_c D_e,c`` over its labels, so
+for a project of one document it equals the project value. It is undefined, with the reason in
+plain words, when fewer than two annotators submitted, the text is empty, nobody marked a span,
+or ``D_e = 0`` for another reason (every annotator marked every character alike).
 """
 
 from __future__ import annotations
@@ -55,6 +61,12 @@ NO_UNITS_ANY = "no annotator marked any span, so expected disagreement is 0"
 NO_ROOM = (
     "expected disagreement is 0: the units of this label leave no other way to place them "
     "(e.g. every annotator marked whole documents)"
+)
+# A document's own u-alpha, when undefined (``document_alpha``; FEWER_THAN_TWO_CODERS as well).
+DOCUMENT_EMPTY = "the document has no text"
+DOCUMENT_UNMARKED = "nobody marked a span in this document, so there is nothing to compare"
+DOCUMENT_NO_ROOM = (
+    "every annotator marked every character alike, so agreement cannot be told apart from chance"
 )
 
 
@@ -295,10 +307,25 @@ def unitizing_sums(doc: DocumentAnnotations) -> UnitizingSums:
     return UnitizingSums(m, length, tuple(result))
 
 
+def document_alpha(sums: UnitizingSums) -> Statistic:
+    """A document's own u-alpha over all its labels, from its sums (see module docstring)."""
+    if sums.annotators < 2:
+        return Statistic.undefined(FEWER_THAN_TWO_CODERS)
+    if sums.length == 0:
+        return Statistic.undefined(DOCUMENT_EMPTY)
+    if not sums.labels:
+        return Statistic.undefined(DOCUMENT_UNMARKED)
+    totals = UnitizingTotals()
+    totals.add(sums)
+    overall = totals.overall()
+    return overall if overall.is_defined else Statistic.undefined(DOCUMENT_NO_ROOM)
+
+
 def document_unitizing_alpha(doc: DocumentAnnotations) -> tuple[Statistic, dict[int, Statistic]]:
     """u-alpha of one document: (over all labels, per label)."""
     if len(doc.annotators) < 2:
         return Statistic.undefined(FEWER_THAN_TWO_CODERS), {}
+    sums = unitizing_sums(doc)
     totals = UnitizingTotals()
-    totals.add(unitizing_sums(doc))
-    return totals.overall(), {label: totals.alpha(label) for label in totals.labels()}
+    totals.add(sums)
+    return document_alpha(sums), {label: totals.alpha(label) for label in totals.labels()}

@@ -6,9 +6,13 @@ by line). Nulls are empty cells: ``annotator`` for gold spans, ``span_id`` and `
 absent. ``is_gold`` is ``true`` / ``false``. ``evidence`` is a JSON array of
 ``{"url", "note", "stance"}`` objects (``[]`` when none).
 
-``excel_safe=True`` prefixes ``'`` to text cells that start with ``=``, ``+``, ``-``, ``@``, tab
-or carriage return, so that a spreadsheet does not evaluate a quote as a formula (CSV injection).
-It changes the data, so it is off by default: the file is meant for data tools.
+``excel_safe`` (the default) prefixes ``'`` to every text cell that starts with ``=``, ``+``,
+``-``, ``@``, tab or carriage return, so that a spreadsheet shows it as text instead of evaluating
+it as a formula (CSV injection: a quoted ``=HYPERLINK(...)`` or ``=cmd|...`` would run when the
+file is opened). Every text column is covered: titles, quotes, notes and rationales come from
+articles and annotators, and usernames may start with ``+``, ``-`` or ``@``. It changes those
+values (``-5%`` is written ``'-5%``), so a program reading the file should ask for
+``excel_safe=False``.
 """
 
 from __future__ import annotations
@@ -30,39 +34,41 @@ def _safe(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
+def _as_is(value: str) -> str:
+    return value
+
+
 def write_csv(
-    documents: Iterable[ExportDocument], fp: IO[Any], *, excel_safe: bool = False
+    documents: Iterable[ExportDocument], fp: IO[Any], *, excel_safe: bool = True
 ) -> ExportSummary:
     count = written = rows = 0
+    text = _safe if excel_safe else _as_is
     with text_sink(fp) as out:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(COLUMNS)
         for document in documents:
             count += 1
-            title = _safe(document.title) if excel_safe else document.title
+            title = text(document.title)
             batch = []
             for span, is_gold in document_spans(document):
                 evidence = _dumps(
                     [{"url": e.url, "note": e.note, "stance": e.stance} for e in span.evidence]
                 )
-                quote, note, rationale = span.quote, span.note, span.verdict_rationale
-                if excel_safe:
-                    quote, note, rationale = _safe(quote), _safe(note), _safe(rationale)
                 batch.append(
                     (
                         document.document_id,
                         title,
                         "" if span.span_id is None else span.span_id,
-                        span.annotator or "",
+                        text(span.annotator or ""),
                         "true" if is_gold else "false",
-                        span.label,
+                        text(span.label),
                         span.start,
                         span.end,
-                        quote,
-                        span.status or "",
-                        note,
-                        evidence,
-                        rationale,
+                        text(span.quote),
+                        text(span.status or ""),
+                        text(span.note),
+                        evidence,  # a JSON array: starts with "["
+                        text(span.verdict_rationale),
                     )
                 )
             if batch:

@@ -78,7 +78,13 @@ from collections.abc import Iterable, Mapping
 from typing import IO, Any, Literal
 from xml.sax.saxutils import quoteattr
 
-from annotations.formats.reading import check_iso_datetime, describe, is_int, load_json
+from annotations.formats.reading import (
+    check_iso_datetime,
+    describe,
+    is_int,
+    load_json,
+    not_utf8,
+)
 from annotations.formats.records import (
     ExportDocument,
     ExportProject,
@@ -88,6 +94,7 @@ from annotations.formats.records import (
     ImportResult,
 )
 from annotations.formats.sinks import JsonArrayWriter, text_sink
+from annotations.json_depth import JsonTooDeep
 from annotations.spans import Utf16Index
 
 LABELS_NAME = "label"
@@ -572,7 +579,15 @@ def read_label_studio(fp: IO[Any], **options: Any) -> ImportResult:
     """Parse a Label Studio JSON export file (text or binary); options as ``parse_label_studio``."""
     try:
         tasks = load_json(fp)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        report = ImportReport()
+        report.error(0, "", f"the file is {not_utf8(exc)}.")
+        return ImportResult.from_report([], report)
+    except JsonTooDeep as exc:
+        report = ImportReport()
+        report.error(0, "", f"the file is refused: {exc}")
+        return ImportResult.from_report([], report)
+    except ValueError as exc:
         report = ImportReport()
         report.error(0, "", f"the file is not valid UTF-8 JSON: {exc}.")
         return ImportResult.from_report([], report)

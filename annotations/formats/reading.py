@@ -8,6 +8,8 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any, TypeGuard
 
+from annotations.json_depth import JsonTooDeep, check_json_depth
+
 
 def is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
@@ -33,10 +35,21 @@ def text_lines(fp: IO[Any]) -> Iterator[str]:
             wrapper.detach()
 
 
+def not_utf8(exc: UnicodeDecodeError) -> str:
+    """What to tell a person whose file is not UTF-8 text."""
+    bad = exc.object[exc.start : exc.start + 1]
+    return (
+        f"not UTF-8 text (byte 0x{bad.hex()} cannot be decoded as UTF-8): save the file with "
+        "the UTF-8 encoding and import it again"
+    )
+
+
 def load_json(fp: IO[Any]) -> Any:
-    """Parse a whole JSON file (text or binary); ``ValueError`` with the position when invalid."""
+    """Parse a whole JSON file (text or binary); ``ValueError`` with the position when invalid,
+    ``JsonTooDeep`` when it nests deeper than ``annotations.json_depth`` allows."""
     raw = fp.read()
     raw = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
+    check_json_depth(raw)
     return json.loads(raw)
 
 
@@ -70,13 +83,31 @@ def describe(value: Any) -> str:
 
 
 def json_lines(fp: IO[Any], report: Any) -> Iterator[tuple[int, Any]]:
-    """``(line number, value)`` of each non-blank line of a JSONL file; a line that is not JSON is
-    reported (``report.error``, counted in ``report.items``) and skipped."""
-    for number, line in enumerate(text_lines(fp), start=1):
+    """``(line number, value)`` of each non-blank line of a JSONL file; a line that is not JSON,
+    or nests too deeply, is reported (``report.error``, counted in ``report.items``) and skipped.
+    A file that is not UTF-8 is reported once, at the line where decoding failed, and ends."""
+    lines = enumerate(text_lines(fp), start=1)
+    number = 0
+    while True:
+        try:
+            number, line = next(lines)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as exc:
+            # The decoder reads ahead in blocks: the bad byte is on this line or a later one.
+            report.items += 1
+            report.error(number + 1, "", f"line {number + 1} or a later one is {not_utf8(exc)}.")
+            return
         if not line.strip():
             continue
         report.items += 1
         try:
-            yield number, json.loads(line)
+            check_json_depth(line)
+            value = json.loads(line)
+        except JsonTooDeep as exc:
+            report.error(number, "", f"is refused: {exc}")
+            continue
         except ValueError as exc:
             report.error(number, "", f"is not valid JSON: {exc}.")
+            continue
+        yield number, value

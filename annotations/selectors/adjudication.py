@@ -22,6 +22,7 @@ from annotations.models import (
     Span,
     VerdictChange,
 )
+from annotations.selectors.agreement import report_document_rows
 from annotations.selectors.span_output import span_representations, span_rows
 
 
@@ -137,13 +138,14 @@ def _ranked_rows(project: Project) -> list[dict[str, Any]]:
     report = AgreementReport.objects.filter(project=project).only("metrics").first()
     if report is None:
         return []
-    return report.metrics.get("documents_ranked", []) + report.metrics.get(
-        "documents_undefined", []
+    return report_document_rows(report.metrics, "documents_ranked") + report_document_rows(
+        report.metrics, "documents_undefined"
     )
 
 
 def adjudication_queue_rows(project: Project, document_ids: list[int]) -> list[dict[str, Any]]:
-    """One row of the queue per document: title, alpha (or why it is undefined), state."""
+    """One row of the queue per document: title, its own alpha and unitizing alpha (each null
+    with the reason it is undefined, or null with a null reason when not computed yet), state."""
     alpha = {row["document_id"]: row for row in _ranked_rows(project)}
     states = dict(
         DocumentAdjudication.objects.filter(project=project).values_list("document_id", "state")
@@ -155,6 +157,8 @@ def adjudication_queue_rows(project: Project, document_ids: list[int]) -> list[d
             "title": titles.get(d, ""),
             "alpha": alpha.get(d, {}).get("alpha"),
             "alpha_reason": alpha.get(d, {}).get("reason"),
+            "unitizing_alpha": alpha.get(d, {}).get("unitizing_alpha"),
+            "unitizing_alpha_reason": alpha.get(d, {}).get("unitizing_reason"),
             "state": states.get(d, AdjudicationState.OPEN),
         }
         for d in document_ids

@@ -5,6 +5,7 @@ fingerprints that tell.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -33,7 +34,19 @@ def xor_fingerprints(*hexes: str) -> str:
 
 
 def is_stale(project_id: int, report: AgreementReport | None) -> bool:
-    """A report is stale when inputs changed after it (dirty documents) or a newer state exists."""
+    """Whether an input of the report changed after it. The inputs, and what tells:
+
+    * a document's text (its length), its spans and its submissions: its agreement row is dirty
+      (span writes by trigger, migration 0010; submissions, reopenings, unassignments and text
+      edits by ``services.agreement.document_inputs_changed``);
+    * which documents there are: a new one gets a dirty row (``documents_added``); a deletion
+      drops the running sums (``ProjectAgreement.accumulator`` is null);
+    * the gold standard of the adjudicated documents: ``gold_fingerprint``, in the report's.
+
+    Membership, roles, labels and statuses are no inputs of the figures. Which annotations count
+    is decided by submissions alone (a former member's submitted work still counts, whatever
+    their role now), a retired label keeps its spans, a label or status in use cannot be deleted,
+    and the names a report shows are read when it is shown (``agreement_overview``)."""
     if report is None:
         return True
     if DocumentAgreement.objects.filter(project_id=project_id, dirty=True).exists():
@@ -107,7 +120,23 @@ def agreement_overview(project: Project) -> dict[str, Any]:
     }
 
 
+def report_document_rows(metrics: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+    """A report's per-document rows (``key``: ``documents_ranked`` or ``documents_undefined``)
+    with every key they have now. Reports stored before the per-document unitizing alpha existed
+    lack it: it reads as null with a null reason, "not computed yet" (the next refresh reports
+    it)."""
+    return [
+        {
+            **row,
+            "unitizing_alpha": row.get("unitizing_alpha"),
+            "unitizing_reason": row.get("unitizing_reason"),
+        }
+        for row in metrics.get(key, [])
+    ]
+
+
 def _report_body(report: AgreementReport) -> dict[str, Any]:
+    metrics = report.metrics
     return {
         "id": report.pk,
         "created_at": report.created_at,
@@ -115,7 +144,11 @@ def _report_body(report: AgreementReport) -> dict[str, Any]:
         "documents_counted": report.documents_counted,
         "timings": report.timings,
         "job": str(report.job_id) if report.job_id else None,
-        "metrics": report.metrics,
+        "metrics": {
+            **metrics,
+            "documents_ranked": report_document_rows(metrics, "documents_ranked"),
+            "documents_undefined": report_document_rows(metrics, "documents_undefined"),
+        },
     }
 
 

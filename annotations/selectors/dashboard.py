@@ -28,7 +28,7 @@ from annotations.models import (
     Span,
     VerificationStatus,
 )
-from annotations.selectors.agreement import is_stale
+from annotations.selectors.agreement import is_stale, report_document_rows
 from annotations.selectors.jobs import worker_status
 
 TREND_LIMIT = 50
@@ -156,7 +156,7 @@ def _agreement_section(report: AgreementReport | None) -> dict[str, Any] | None:
         "fleiss_kappa": {k: m["fleiss_kappa"][k] for k in ("value", "reason")},
         "status_agreement": m["status_alpha"],
         "gold": m.get("gold", []),
-        "queue": m["documents_ranked"][:QUEUE_LIMIT],
+        "queue": report_document_rows(m, "documents_ranked")[:QUEUE_LIMIT],
     }
 
 

@@ -8,17 +8,21 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from annotations.models import EvidenceStance, Label, VerificationStatus
-from annotations.serializers.fields import ProjectRelatedField
+from annotations.serializers.fields import (
+    CharField,
+    ChoiceField,
+    IntegerField,
+    ProjectRelatedField,
+    URLField,
+)
 from annotations.serializers.spans import SpanSerializer
 
 
 class GoldEvidenceSerializer(serializers.Serializer):
-    url = serializers.URLField(required=False, allow_blank=True, default="", max_length=2000)
-    document_ref = serializers.IntegerField(
-        required=False, allow_null=True, default=None, min_value=1
-    )
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-    stance = serializers.ChoiceField(choices=EvidenceStance.choices)
+    url = URLField(required=False, allow_blank=True, default="", max_length=2000)
+    document_ref = IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    note = CharField(required=False, allow_blank=True, default="")
+    stance = ChoiceField(choices=EvidenceStance.choices)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("url") and attrs.get("document_ref") is None:
@@ -73,47 +77,47 @@ class GoldSpanSerializer(serializers.Serializer):
 
 
 class GoldCreateSerializer(serializers.Serializer):
-    document = serializers.IntegerField(min_value=1)
+    document = IntegerField(min_value=1)
     label = ProjectRelatedField(Label)
-    start = serializers.IntegerField(min_value=0)
-    end = serializers.IntegerField(min_value=1)
+    start = IntegerField(min_value=0)
+    end = IntegerField(min_value=1)
 
 
 class GoldUpdateSerializer(serializers.Serializer):
     label = ProjectRelatedField(Label, required=False)
-    start = serializers.IntegerField(min_value=0, required=False)
-    end = serializers.IntegerField(min_value=1, required=False)
-    version = serializers.IntegerField(min_value=1, required=False)
+    start = IntegerField(min_value=0, required=False)
+    end = IntegerField(min_value=1, required=False)
+    version = IntegerField(min_value=1, required=False)
 
 
 class AcceptSerializer(serializers.Serializer):
     spans = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IntegerField(min_value=1),
         min_length=1,
         help_text="Span ids: a cluster, or one annotator's span.",
     )
     label = ProjectRelatedField(Label, required=False)
-    start = serializers.IntegerField(min_value=0, required=False)
-    end = serializers.IntegerField(min_value=1, required=False)
+    start = IntegerField(min_value=0, required=False)
+    end = IntegerField(min_value=1, required=False)
 
 
 class VerdictSerializer(serializers.Serializer):
     status = ProjectRelatedField(VerificationStatus)
-    rationale = serializers.CharField(allow_blank=True, default="", trim_whitespace=False)
+    rationale = CharField(allow_blank=True, default="", trim_whitespace=False)
     evidence = GoldEvidenceSerializer(many=True, required=False)
 
 
 class AdjudicationStateSerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=["open", "adjudicated"])
+    state = ChoiceField(choices=["open", "adjudicated"])
 
 
 class CommentSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    document = serializers.IntegerField(min_value=1)
-    span = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
-    gold_span = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
-    author = serializers.CharField(source="author.username", read_only=True)
-    body = serializers.CharField(max_length=10000)
+    id = IntegerField(read_only=True)
+    document = IntegerField(min_value=1)
+    span = IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    gold_span = IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    author = CharField(source="author.username", read_only=True)
+    body = CharField(max_length=10000)
     created_at = serializers.DateTimeField(read_only=True)
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
@@ -138,6 +142,14 @@ class AdjudicationQueueRowSerializer(serializers.Serializer):
     title = serializers.CharField(allow_blank=True)
     alpha = serializers.FloatField(allow_null=True, help_text="From the latest agreement report.")
     alpha_reason = serializers.CharField(allow_null=True, help_text="Why `alpha` is null.")
+    unitizing_alpha = serializers.FloatField(
+        allow_null=True,
+        help_text="The document's own unitizing alpha, from the latest agreement report. Null "
+        "with `unitizing_alpha_reason` saying why, or with a null reason: not computed yet.",
+    )
+    unitizing_alpha_reason = serializers.CharField(
+        allow_null=True, help_text="Why `unitizing_alpha` is null; null when not computed yet."
+    )
     state = serializers.ChoiceField(choices=ADJUDICATION_STATES)
 
 

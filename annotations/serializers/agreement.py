@@ -104,9 +104,21 @@ class StatusAlphaSerializer(StatisticSerializer):
 
 
 class RankedDocumentSerializer(serializers.Serializer):
+    """One document's own figures: character alpha (what the ranking orders by) and unitizing
+    alpha, each null with the reason it is undefined."""
+
     document_id = serializers.IntegerField()
     alpha = serializers.FloatField(allow_null=True)
     reason = serializers.CharField(allow_null=True)
+    unitizing_alpha = serializers.FloatField(
+        allow_null=True,
+        help_text="The document's own unitizing alpha over its labels. Null with "
+        "`unitizing_reason` saying why, or with a null reason: not computed yet (a report "
+        "stored before this figure existed).",
+    )
+    unitizing_reason = serializers.CharField(
+        allow_null=True, help_text="Why `unitizing_alpha` is null; null when not computed yet."
+    )
 
 
 class GoldAgreementRowSerializer(serializers.Serializer):

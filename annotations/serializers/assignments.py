@@ -5,6 +5,8 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from annotations.models import Assignment
+from annotations.serializers.fields import CharField, IntegerField
+from annotations.services.assignments import MAX_TIME_SPENT_SECONDS
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -30,23 +32,25 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class AssignmentCreateSerializer(serializers.Serializer):
-    document = serializers.IntegerField(min_value=1)
-    annotator = serializers.IntegerField(min_value=1)
+    document = IntegerField(min_value=1)
+    annotator = IntegerField(min_value=1)
 
 
 class AssignmentActionSerializer(serializers.Serializer):
-    time_spent_seconds = serializers.IntegerField(min_value=0, required=False, default=0)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    time_spent_seconds = IntegerField(
+        min_value=0, max_value=MAX_TIME_SPENT_SECONDS, required=False, default=0
+    )
+    reason = CharField(required=False, allow_blank=True, default="")
 
 
 class DistributeSerializer(serializers.Serializer):
     annotators = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IntegerField(min_value=1),
         required=False,
         help_text="User ids; default all annotators of the project.",
     )
     documents = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IntegerField(min_value=1),
         required=False,
         help_text="Document ids; default all documents of the project.",
     )

@@ -74,7 +74,10 @@ class DashboardAgreementSerializer(serializers.Serializer):
     fleiss_kappa = StatisticSerializer()
     status_agreement = StatusAlphaSerializer()
     gold = GoldAgreementRowSerializer(many=True)
-    queue = RankedDocumentSerializer(many=True, help_text="Lowest agreement first, at most 20.")
+    queue = RankedDocumentSerializer(
+        many=True,
+        help_text="Lowest character alpha first, at most 20, each with its unitizing alpha too.",
+    )
 
 
 class TrendPointSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from annotations.serializers.fields import BooleanField
 from annotations.services.annotation_imports import ANNOTATION_FORMATS
 from annotations.services.document_imports import FORMATS
 
@@ -32,6 +33,9 @@ class AnnotationImportSerializer(serializers.Serializer):
         help_text="Attribute every span to this member instead of the names in the file.",
     )
     annotator = serializers.CharField(
-        required=False, help_text="doccano: the username the file's spans belong to."
+        required=False,
+        # A form's empty field is an absent one: the schema says blank is allowed, and means none.
+        allow_blank=True,
+        help_text="doccano: the username the file's spans belong to.",
     )
-    create_labels = serializers.BooleanField(default=False)
+    create_labels = BooleanField(default=False)

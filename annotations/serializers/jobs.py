@@ -22,6 +22,9 @@ class JobSerializer(serializers.ModelSerializer):
             "progress_done",
             "progress_total",
             "waiting_for_worker",
+            "worker",
+            "heartbeat_at",
+            "restarts",
             "params",
             "result",
             "error",
@@ -30,6 +33,13 @@ class JobSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "worker": {"help_text": "Host name of the worker running the job (or that ran it)."},
+            "heartbeat_at": {"help_text": "When the running job last showed life."},
+            "restarts": {
+                "help_text": "Times the job was started again because its worker stopped."
+            },
+        }
 
     def get_waiting_for_worker(self, job: Job) -> str | None:
         from annotations.selectors.jobs import job_waiting_message
@@ -56,6 +66,9 @@ class JobSerializer(serializers.ModelSerializer):
 WORKER_MODES = ["eager", "celery"]
 
 
+ACTION_HELP = "What a person should do about it; null when nothing is wrong."
+
+
 class WorkerStatusSerializer(serializers.Serializer):
     """How background jobs get executed: in the web process (eager) or by Celery workers."""
 
@@ -63,23 +76,28 @@ class WorkerStatusSerializer(serializers.Serializer):
     alive = serializers.BooleanField()
     workers = serializers.ListField(child=serializers.CharField(), help_text="Host names.")
     detail = serializers.CharField()
+    action = serializers.CharField(allow_null=True, help_text=ACTION_HELP)
 
 
 class HealthDatabaseSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
     vendor = serializers.CharField()
     detail = serializers.CharField(required=False, help_text="The error, when `ok` is false.")
+    action = serializers.CharField(allow_null=True, help_text=ACTION_HELP)
 
 
 class HealthBrokerSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
     mode = serializers.ChoiceField(choices=WORKER_MODES)
+    detail = serializers.CharField(help_text="Which broker, and the error when `ok` is false.")
+    action = serializers.CharField(allow_null=True, help_text=ACTION_HELP)
 
 
 class HealthWorkersSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
     names = serializers.ListField(child=serializers.CharField())
     detail = serializers.CharField()
+    action = serializers.CharField(allow_null=True, help_text=ACTION_HELP)
 
 
 class HealthSerializer(serializers.Serializer):

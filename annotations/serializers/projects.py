@@ -8,14 +8,15 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from annotations.models import Label, Membership, Project, VerificationStatus
+from annotations.serializers.fields import CharField, IntegerField, ModelSerializer, RegexField
 
 User = get_user_model()
 
 
-class ProjectSerializer(serializers.ModelSerializer):
-    my_role = serializers.CharField(read_only=True, default=None)
-    my_assigned = serializers.IntegerField(read_only=True, default=None)
-    my_submitted = serializers.IntegerField(read_only=True, default=None)
+class ProjectSerializer(ModelSerializer):
+    my_role = CharField(read_only=True, default=None)
+    my_assigned = IntegerField(read_only=True, default=None)
+    my_submitted = IntegerField(read_only=True, default=None)
 
     class Meta:
         model = Project
@@ -36,11 +37,9 @@ class ProjectSerializer(serializers.ModelSerializer):
         extra_kwargs = {"annotators_per_document": {"min_value": 1, "max_value": 50}}
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ModelSerializer):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
-    username = serializers.CharField(
-        required=False, help_text="Alternative to `user` when adding a member."
-    )
+    username = CharField(required=False, help_text="Alternative to `user` when adding a member.")
 
     class Meta:
         model = Membership
@@ -73,7 +72,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class _ProjectKeyedSerializer(serializers.ModelSerializer):
+class _ProjectKeyedSerializer(ModelSerializer):
     """Labels and statuses: ``key`` is unique per project, checked here for a clear 400."""
 
     def validate_key(self, value: str) -> str:
@@ -87,7 +86,7 @@ class _ProjectKeyedSerializer(serializers.ModelSerializer):
 
 
 class LabelSerializer(_ProjectKeyedSerializer):
-    color = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False, help_text="#rrggbb")
+    color = RegexField(r"^#[0-9a-fA-F]{6}$", required=False, help_text="#rrggbb")
 
     class Meta:
         model = Label
@@ -112,7 +111,7 @@ class LabelSerializer(_ProjectKeyedSerializer):
 
 
 class VerificationStatusSerializer(_ProjectKeyedSerializer):
-    color = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False, help_text="#rrggbb")
+    color = RegexField(r"^#[0-9a-fA-F]{6}$", required=False, help_text="#rrggbb")
 
     class Meta:
         model = VerificationStatus

@@ -7,11 +7,17 @@ from typing import Any
 from rest_framework import serializers
 
 from annotations.models import Evidence, EvidenceStance, Label, Span, VerificationStatus
-from annotations.serializers.fields import ProjectRelatedField
+from annotations.serializers.fields import (
+    CharField,
+    ChoiceField,
+    IntegerField,
+    ModelSerializer,
+    ProjectRelatedField,
+)
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
-    stance = serializers.ChoiceField(choices=EvidenceStance.choices)
+class EvidenceSerializer(ModelSerializer):
+    stance = ChoiceField(choices=EvidenceStance.choices)
 
     class Meta:
         model = Evidence
@@ -57,26 +63,24 @@ class SpanSerializer(serializers.ModelSerializer):
 
 
 class SpanInputSerializer(serializers.Serializer):
-    document = serializers.IntegerField(min_value=1)
+    document = IntegerField(min_value=1)
     label = ProjectRelatedField(Label)
-    start = serializers.IntegerField(help_text="Unicode code points, inclusive.")
-    end = serializers.IntegerField(help_text="Unicode code points, exclusive.")
-    quote = serializers.CharField(
+    start = IntegerField(help_text="Unicode code points, inclusive.")
+    end = IntegerField(help_text="Unicode code points, exclusive.")
+    quote = CharField(
         required=False,
         trim_whitespace=False,
         allow_blank=False,
         help_text="If given, must equal document.text[start:end].",
     )
     status = ProjectRelatedField(VerificationStatus, required=False)
-    note = serializers.CharField(
-        required=False, allow_blank=True, trim_whitespace=False, default=""
-    )
+    note = CharField(required=False, allow_blank=True, trim_whitespace=False, default="")
     evidence = EvidenceSerializer(many=True, required=False)
 
 
 class SpanUpdateSerializer(SpanInputSerializer):
     document = None  # type: ignore[assignment]  # a span cannot move to another document
-    version = serializers.IntegerField(
+    version = IntegerField(
         required=False, min_value=1, help_text="The version you edited; or send If-Match."
     )
 

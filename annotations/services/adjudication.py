@@ -84,7 +84,7 @@ def check_verdict(status: VerificationStatus, rationale: str, evidence_count: in
 
 def _gold_changed(project_id: int) -> None:
     """Agreement with the gold standard is part of the report: refresh it after the commit."""
-    transaction.on_commit(lambda: background.schedule_refresh(project_id))
+    background.refresh_after_commit(project_id)
 
 
 def _create_gold(
@@ -201,8 +201,10 @@ def gold_update(
     start: int | None = None,
     end: int | None = None,
 ) -> GoldSpan:
-    gold = (
-        GoldSpan.objects.select_for_update().select_related("document", "project").get(pk=gold.pk)
+    gold = (  # the gold span alone is locked (lock order: annotations.services.locking)
+        GoldSpan.objects.select_for_update(of=("self",))
+        .select_related("document", "project")
+        .get(pk=gold.pk)
     )
     check_version(gold, expected_version=expected_version, if_match=if_match)  # type: ignore[arg-type]
     if label is not None:
@@ -243,8 +245,10 @@ def verdict_set(
 ) -> GoldSpan:
     """Set the gold span's verdict; a final verdict needs evidence and a rationale. ``evidence``
     replaces the span's evidence when given; otherwise the stored evidence counts."""
-    gold = (
-        GoldSpan.objects.select_for_update().select_related("document", "project").get(pk=gold.pk)
+    gold = (  # the gold span alone is locked (lock order: annotations.services.locking)
+        GoldSpan.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("document", "project")
+        .get(pk=gold.pk)
     )
     check_status(status, gold.project, is_new_use=status.pk != gold.status_id)
     items = None if evidence is None else check_gold_evidence(gold.document, evidence)

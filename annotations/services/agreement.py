@@ -4,9 +4,16 @@ the project's running sums up to date, and writes ``AgreementReport`` rows.
 The maths is in ``annotations.agreement`` (pure). This module only moves data between rows and
 those functions:
 
-* A submission marks its document *dirty* (``document_inputs_changed``); a span write is marked
-  by the database itself (trigger, migration 0010). After the commit, one debounced refresh per
-  project is scheduled (``annotations.services.background.schedule_refresh``).
+* A submission or a change of a document's text marks the document *dirty*
+  (``document_inputs_changed``), and so does adding it (``documents_added``: a full run counts
+  every document); a span write is marked by the database itself (trigger, migration 0010).
+  After the commit, one debounced refresh per project is scheduled
+  (``annotations.services.background.schedule_refresh``); when that cannot be done,
+  ``refresh_sweep`` schedules it later.
+* A refresh locks the agreement rows of the documents it recomputes *before* it reads their
+  inputs (the lock order is in ``annotations.services.locking``): a span write that lands
+  meanwhile waits for the refresh to commit, then marks its document dirty again, rather than
+  being overwritten as computed.
 * ``refresh_incremental`` recomputes the dirty documents only and updates the running sums
   (subtract the old intermediate, add the new one), so one edited document costs one document.
 * ``compute_chunk`` + ``rollup`` do a full recomputation: chunks of documents (which several
@@ -27,12 +34,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Length
 from django.utils import timezone
 
 from annotations.agreement import (
     DocumentAnnotations,
     DocumentIntermediate,
+    OutdatedLayout,
     ProjectAccumulator,
     SpanRecord,
     document_intermediate,
@@ -124,7 +133,7 @@ def fingerprint(doc: DocumentAnnotations) -> str:
 
 
 def document_inputs_changed(*, project_id: int, document_ids: Iterable[int]) -> None:
-    """Mark documents whose spans or submissions changed, and schedule a debounced refresh."""
+    """Mark documents whose text or submissions changed, and schedule a debounced refresh."""
     ids = sorted(set(document_ids))
     if not ids:
         return
@@ -137,20 +146,75 @@ def document_inputs_changed(*, project_id: int, document_ids: Iterable[int]) -> 
         update_fields=["dirty"],
         batch_size=400,
     )
-    transaction.on_commit(lambda: background.schedule_refresh(project_id))
+    background.refresh_after_commit(project_id)
+
+
+def documents_added(*, project_id: int, document_ids: Sequence[int]) -> None:
+    """New documents are inputs of the report (a full run counts each, as skipped until two
+    annotators submit it): each gets a dirty agreement row, in the transaction that adds it, and
+    the refresh is scheduled. Every service that adds documents calls this; a document added
+    around them (the admin, a script) is counted from the project's next full run."""
+    DocumentAgreement.objects.bulk_create(
+        [
+            DocumentAgreement(document_id=pk, project_id=project_id, dirty=True)
+            for pk in sorted(document_ids)
+        ],
+        batch_size=1000,
+    )
+    background.refresh_after_commit(project_id)
 
 
 def spans_changed(*, project_id: int) -> None:
     """Spans of the project were written: the database marked their documents dirty (trigger
     span_marks_document_dirty, migration 0010); schedule the debounced refresh."""
-    transaction.on_commit(lambda: background.schedule_refresh(project_id))
+    background.refresh_after_commit(project_id)
 
 
 def documents_removed(*, project_id: int) -> None:
     """Deleted documents take their stored intermediates with them, so the running sums can no
     longer subtract them: the next refresh recomputes the project from scratch."""
     ProjectAgreement.objects.filter(project_id=project_id).update(accumulator=None)
-    transaction.on_commit(lambda: background.schedule_refresh(project_id))
+    background.refresh_after_commit(project_id)
+
+
+def refresh_sweep() -> list[int]:
+    """Schedule the refresh of every project whose figures lag their inputs: dirty documents, or
+    running sums dropped by a deletion. Returns those projects' ids.
+
+    Run periodically on a worker (``workbench.sweep``). It catches up refreshes that could not be
+    scheduled (Redis down when the edit committed) or whose message was lost; a project with a
+    refresh already scheduled is skipped by ``schedule_refresh`` itself."""
+    # Per project, so that each test is a probe of the (project, dirty) index, not a table scan.
+    project_ids = list(
+        Project.objects.filter(
+            Exists(DocumentAgreement.objects.filter(project_id=OuterRef("pk"), dirty=True))
+            | Exists(
+                ProjectAgreement.objects.filter(project_id=OuterRef("pk"), accumulator__isnull=True)
+            )
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for project_id in project_ids:
+        background.schedule_refresh(project_id)
+    return project_ids
+
+
+def _lock_agreement_rows(project_id: int, document_ids: Sequence[int]) -> None:
+    """Lock the agreement rows of these documents, in document order, creating the missing ones
+    (dirty), before their inputs are read (see the module docstring)."""
+    ids = sorted(document_ids)
+    DocumentAgreement.objects.bulk_create(
+        [DocumentAgreement(document_id=pk, project_id=project_id, dirty=True) for pk in ids],
+        ignore_conflicts=True,
+        batch_size=READ_CHUNK,
+    )
+    list(
+        DocumentAgreement.objects.select_for_update()
+        .filter(document_id__in=ids)
+        .order_by("document_id")
+        .values_list("pk", flat=True)
+    )
 
 
 def _store_intermediates(project_id: int, items: list[tuple[DocumentIntermediate, str]]) -> None:
@@ -190,13 +254,15 @@ def compute_chunk(
     combined = EMPTY_FINGERPRINT
     computed = []
     for part in _chunks(document_ids, READ_CHUNK):
-        for doc in document_annotations(part):
-            item, fp = document_intermediate(doc), fingerprint(doc)
-            computed.append((item, fp))
-            combined = xor_fingerprints(combined, fp)
-            if into is not None:
-                into.add(item)
-        _store_intermediates(project_id, computed)
+        with transaction.atomic():  # the locks last until this part is stored
+            _lock_agreement_rows(project_id, part)
+            for doc in document_annotations(part):
+                item, fp = document_intermediate(doc), fingerprint(doc)
+                computed.append((item, fp))
+                combined = xor_fingerprints(combined, fp)
+                if into is not None:
+                    into.add(item)
+            _store_intermediates(project_id, computed)
         computed.clear()
     return combined
 
@@ -243,6 +309,15 @@ def rollup(
 ) -> AgreementReport:
     """Stream every stored intermediate of the project into fresh running sums and report."""
     started = time.perf_counter()
+    acc, combined = _sum_stored_intermediates(project_id)
+    summed = time.perf_counter()
+    return _save_sums_and_report(
+        project_id, job_id, acc, combined, bootstrap, {"rollup_seconds": summed - started}
+    )
+
+
+def _sum_stored_intermediates(project_id: int) -> tuple[ProjectAccumulator, str]:
+    """Fresh running sums of every stored intermediate of the project, and their fingerprint."""
     acc = ProjectAccumulator()
     combined = EMPTY_FINGERPRINT
     rows = (
@@ -255,10 +330,21 @@ def rollup(
             continue
         acc.add(DocumentIntermediate.from_json(data))
         combined = xor_fingerprints(combined, fp)
-    summed = time.perf_counter()
-    return _save_sums_and_report(
-        project_id, job_id, acc, combined, bootstrap, {"rollup_seconds": summed - started}
-    )
+    return acc, combined
+
+
+def _running_sums(state: ProjectAgreement) -> tuple[ProjectAccumulator, bool]:
+    """The project's stored running sums, and whether they had to be rebuilt: sums stored by an
+    earlier version lack what later ones added (the per-document unitizing alpha), so they are
+    summed again from the stored intermediates, as ``rollup`` does, and stored."""
+    try:
+        return ProjectAccumulator.from_json(state.accumulator), False
+    except OutdatedLayout:
+        acc, state.fingerprint = _sum_stored_intermediates(state.project_id)
+        state.accumulator = acc.to_json()
+        state.updated_at = timezone.now()
+        state.save()
+        return acc, True
 
 
 @transaction.atomic
@@ -294,6 +380,7 @@ def refresh_incremental(
         dirty = list(
             DocumentAgreement.objects.select_for_update()
             .filter(project_id=project_id, dirty=True)
+            .order_by("document_id")
             .values_list("document_id", "fingerprint", "intermediate")
         )
         if not dirty:
@@ -305,14 +392,14 @@ def refresh_incremental(
             if latest == report_fingerprint(project_id, state.fingerprint):
                 return None
             # Only the gold standard changed: report again from the unchanged running sums.
-            acc = ProjectAccumulator.from_json(state.accumulator)
+            acc, _ = _running_sums(state)
             report = _write_report(
                 project_id, job_id, acc, state.fingerprint, bootstrap, {"documents_recomputed": 0}
             )
             report.timings["total_seconds"] = time.perf_counter() - started
             report.save(update_fields=["timings"])
             return report
-        acc = ProjectAccumulator.from_json(state.accumulator)
+        acc, rebuilt = _running_sums(state)
         loaded = time.perf_counter()
         old = {document_id: (fp, data) for document_id, fp, data in dirty}
         combined = state.fingerprint
@@ -329,7 +416,8 @@ def refresh_incremental(
         _store_intermediates(project_id, computed)
         computed_at = time.perf_counter()
         if (
-            combined == state.fingerprint
+            not rebuilt  # else report the figures the rebuilt sums added, whatever the edits
+            and combined == state.fingerprint
             and AgreementReport.objects.filter(
                 project_id=project_id, fingerprint=report_fingerprint(project_id, combined)
             ).exists()
@@ -444,7 +532,8 @@ def _report_outcome(report: AgreementReport) -> JobOutcome:
 def agreement_run_plan(*, job: Job) -> JobOutcome | int:
     """A small project is computed at once (its outcome is returned); a larger one is split into
     chunks whose bounds are stored on the job: the number of chunks is returned, for the caller
-    to hand each to a worker (``agreement_chunk_compute``)."""
+    to hand each to a worker (``agreement_chunk_compute``). The chunks belong to this run of the
+    job, numbered by its restarts: those of a run whose worker stopped are ignored."""
     document_ids = project_document_ids(job.project_id)
     chunks = split_into_chunks(
         document_ids, -(-len(document_ids) // settings.AGREEMENT_CHUNK_DOCUMENTS)
@@ -455,29 +544,33 @@ def agreement_run_plan(*, job: Job) -> JobOutcome | int:
     Job.objects.filter(pk=job.pk).update(
         progress_done=0,
         progress_total=len(document_ids),
-        params={**job.params, "chunks": bounds, "chunks_done": 0},
+        params={**job.params, "chunks": bounds, "chunks_done": [], "run": job.restarts},
     )
     return len(chunks)
 
 
-def agreement_chunk_compute(*, job_id: str, index: int) -> bool:
-    """Compute chunk ``index`` of a running job. True when it was the last chunk to finish: the
-    roll-up is due (fan-in without a result backend)."""
+def agreement_chunk_compute(*, job_id: str, index: int, run: int = 0) -> bool:
+    """Compute chunk ``index`` of run ``run`` of a running job. True when it was the last chunk
+    to finish: the roll-up is due (fan-in without a result backend). A chunk delivered twice
+    counts once; a chunk of an earlier run does nothing."""
     job = Job.objects.filter(pk=job_id).first()
-    if job is None or job.is_finished:
+    if job is None or job.is_finished or job.params.get("run", 0) != run:
         return False
     first, last = job.params["chunks"][index]
     document_ids = project_document_ids(job.project_id, first=first, last=last)
     compute_chunk(project_id=job.project_id, document_ids=document_ids)
     with transaction.atomic():
         locked = Job.objects.select_for_update().get(pk=job_id)
-        finished = locked.params.get("chunks_done", 0) + 1
-        locked.params = {**locked.params, "chunks_done": finished}
+        done = locked.params.get("chunks_done", [])
+        if locked.is_finished or locked.params.get("run", 0) != run or index in done:
+            return False
+        done = [*done, index]
+        locked.params = {**locked.params, "chunks_done": done}
         locked.progress_done = min(
             locked.progress_done + len(document_ids), locked.progress_total or 0
         )
         locked.save(update_fields=["params", "progress_done"])
-    return finished == len(job.params["chunks"])
+    return len(done) == len(locked.params["chunks"])
 
 
 def agreement_rollup_finish(*, job_id: str) -> None:

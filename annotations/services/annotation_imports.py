@@ -52,6 +52,7 @@ from annotations.models import (
     VerificationStatus,
 )
 from annotations.read_ahead import read_ahead
+from annotations.services.agreement import documents_added
 from annotations.services.background import IMPORT_ANNOTATIONS
 from annotations.services.document_imports import parse_published
 from annotations.services.jobs import JobFailed, JobOutcome
@@ -312,6 +313,12 @@ def _write_batch(
         (document_id, item, document)
         for document_id, (item, document) in zip(document_ids, batch, strict=True)
     ]
+    # The span COPY below marks the documents with spans (trigger, migration 0010); the others are
+    # marked here. Either way the agreement refresh is scheduled.
+    documents_added(
+        project_id=project_id,
+        document_ids=[document_id for document_id, _, document in documents if not document.spans],
+    )
     # Labels the file adds are created now: from here to the end of the span COPY, nothing may
     # query the database (the connection is busy with the COPY).
     resolver.create_missing_labels(
@@ -533,8 +540,15 @@ def annotation_import_run(*, job: Job) -> JobOutcome:
     upload_dir_remove(str(job.pk))
     if result.ok:
         return JobOutcome(result=result.as_dict())
+    # The first problem is named in the reason itself: often it is the only one (a file that is
+    # not UTF-8, not JSON), and a person reads the reason before the result.
+    first = result.errors[0] if result.errors else None
+    named = ""
+    if first:
+        where = f" (item {first['item']})" if first["item"] else ""
+        named = f" The first{where}: {first['message']}"
     return JobOutcome(
         result=result.as_dict(),
-        error=f"{result.error_count} problem(s) in {params['name']}; nothing was imported. "
-        "See result.errors.",
+        error=f"{result.error_count} problem(s) in {params['name']}; nothing was imported."
+        f"{named} See result.errors.",
     )

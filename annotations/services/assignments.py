@@ -24,6 +24,9 @@ from annotations.models import (
 )
 from annotations.services.agreement import document_inputs_changed
 
+# An assignment's time adds up every session's seconds in an integer column (PostgreSQL's range).
+MAX_TIME_SPENT_SECONDS = 2**31 - 1
+
 
 @transaction.atomic
 def assignment_create(*, project: Project, document_id: int, annotator_id: int) -> Assignment:
@@ -155,6 +158,13 @@ def assignment_transition(
         )
     if time_spent_seconds < 0:
         raise InvalidInput({"time_spent_seconds": "Must be >= 0."})
+    if assignment.time_spent_seconds + time_spent_seconds > MAX_TIME_SPENT_SECONDS:
+        raise InvalidInput(
+            {
+                "time_spent_seconds": f"The assignment's total time would pass "
+                f"{MAX_TIME_SPENT_SECONDS} seconds; send the seconds of this session only."
+            }
+        )
     now = timezone.now()
     if action == "start":
         assignment.state = AssignmentState.IN_PROGRESS

@@ -33,7 +33,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from annotations.errors import InvalidInput
+from annotations.json_depth import JsonTooDeep, check_json_depth
 from annotations.models import Document, Job, Project
+from annotations.services.agreement import documents_added
 from annotations.services.background import IMPORT_DOCUMENTS
 from annotations.services.jobs import JobFailed, JobOutcome, ProgressReporter
 from annotations.services.uploads import import_upload_dir, upload_dir_remove, upload_job_start
@@ -128,7 +130,11 @@ def iter_jsonl(raw: BinaryIO) -> Iterator[tuple[int, dict[str, Any] | LineError]
         if not line.strip():
             continue
         try:
+            check_json_depth(line)
             record = json.loads(line)
+        except JsonTooDeep as exc:
+            yield line_no, LineError(line_no, "line", str(exc))
+            continue
         except json.JSONDecodeError as exc:
             yield (
                 line_no,
@@ -172,7 +178,11 @@ def iter_csv(raw: BinaryIO) -> Iterator[tuple[int, dict[str, Any] | LineError]]:
         record: dict[str, Any] = {k: v for k, v in row.items() if v is not None}
         if record.get("metadata"):
             try:
+                check_json_depth(record["metadata"])
                 record["metadata"] = json.loads(record["metadata"])
+            except JsonTooDeep as exc:
+                yield line_no, LineError(line_no, "metadata", str(exc))
+                continue
             except json.JSONDecodeError as exc:
                 yield line_no, LineError(line_no, "metadata", f"Not valid JSON: {exc.msg}.")
                 continue
@@ -261,8 +271,10 @@ def validate_record(line: int, record: dict[str, Any]) -> Document | list[LineEr
         errors.append(LineError(line, "title", "Must be a string."))
     elif len(title) > TITLE_MAX:
         errors.append(LineError(line, "title", f"Longer than {TITLE_MAX} characters."))
-    source_url = record.get("source_url", "") or ""
-    if not isinstance(source_url, str):
+    source_url = record.get("source_url")
+    if source_url is None:
+        source_url = ""
+    if not isinstance(source_url, str):  # {} or 0 too: not silently taken for "no URL"
         errors.append(LineError(line, "source_url", "Must be a string."))
     elif source_url:
         try:
@@ -302,6 +314,12 @@ class _Rollback(Exception):
     pass
 
 
+def _insert(project: Project, documents: list[Document]) -> None:
+    with transaction.atomic():
+        Document.objects.bulk_create(documents)
+        documents_added(project_id=project.pk, document_ids=[d.pk for d in documents])
+
+
 def _store(
     project: Project,
     records: Iterator[tuple[int, dict[str, Any] | LineError]],
@@ -326,7 +344,7 @@ def _store(
                 checked.project = project
                 batch.append(checked)
                 if len(batch) >= BATCH_SIZE:
-                    Document.objects.bulk_create(batch)
+                    _insert(project, batch)
                     result.created += len(batch)
                     batch.clear()
                     if on_batch:
@@ -334,7 +352,7 @@ def _store(
             if result.error_count:
                 raise _Rollback
             if batch:
-                Document.objects.bulk_create(batch)
+                _insert(project, batch)
                 result.created += len(batch)
     except _Rollback:
         result.created = 0
@@ -432,7 +450,7 @@ def _import_txt_files(
     batch: list[tuple[Document, FileImportResult]] = []
 
     def flush() -> None:
-        Document.objects.bulk_create([doc for doc, _ in batch])
+        _insert(project, [doc for doc, _ in batch])
         for _, result in batch:
             result.created = 1
         batch.clear()

@@ -317,8 +317,11 @@ def write_export(
     scope: ExportScope,
     job_id: str,
     progress: Callable[[], None] | None = None,
+    excel_safe: bool = True,
 ) -> ExportFile:
-    """Write the export file of ``job_id``; the final name appears only once it is complete."""
+    """Write the export file of ``job_id``; the final name appears only once it is complete.
+    ``excel_safe``: CSV cells that a spreadsheet would run as formulas are written as text
+    (``annotations.formats.csv_rows``)."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown format {fmt!r}; use one of {sorted(FORMATS)}.")
     extension, content_type, _binary = FORMATS[fmt]
@@ -339,7 +342,7 @@ def write_export(
         if fmt == "jsonl":
             summary = write_jsonl(documents(), out)
         elif fmt == "csv":
-            summary = write_csv(documents(), out)
+            summary = write_csv(documents(), out, excel_safe=excel_safe)
         elif fmt == "parquet":
             summary = write_parquet(documents(), out, project=meta)
         elif fmt == "conll":
@@ -409,8 +412,8 @@ def _known_labels(project: Project, keys: list[str] | None) -> list[str] | None:
 
 
 def export_start(*, project: Project, user: Any, params: dict[str, Any]) -> Job:
-    """Start an export (``params``: ``format`` and the scope ``ExportScope.from_params`` reads;
-    annotators and labels must be the project's)."""
+    """Start an export (``params``: ``format``, the scope ``ExportScope.from_params`` reads and
+    ``excel_safe``, default true; annotators and labels must be the project's)."""
     params = {
         **params,
         "annotators": _known_members(project, params.get("annotators")),
@@ -436,7 +439,12 @@ def export_run(*, job: Job) -> JobOutcome:
         reporter(done)
 
     exported = write_export(
-        project=job.project, fmt=job.params["format"], scope=scope, job_id=job_id, progress=one_more
+        project=job.project,
+        fmt=job.params["format"],
+        scope=scope,
+        job_id=job_id,
+        progress=one_more,
+        excel_safe=bool(job.params.get("excel_safe", True)),
     )
     return JobOutcome(
         result={

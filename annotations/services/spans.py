@@ -6,6 +6,7 @@ Validation (``check_*``) comes before any change; the offset and quote rule itse
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import nullcontext
@@ -26,6 +27,7 @@ from annotations.models import (
     VerificationStatus,
 )
 from annotations.services.agreement import spans_changed
+from annotations.services.locking import retry_on_deadlock
 from annotations.services.projects import initial_status
 from annotations.spans import check_offsets
 
@@ -175,7 +177,6 @@ def check_version(span: Span, *, expected_version: int | None, if_match: int | N
 _UNSET: Any = object()
 
 
-@transaction.atomic
 def span_update(
     *,
     span: Span,
@@ -189,8 +190,46 @@ def span_update(
     note: str = _UNSET,
     evidence: Iterable[EvidenceInput] = _UNSET,
 ) -> Span:
-    """Apply a change to a span if the caller saw its current version (optimistic locking)."""
-    span = Span.objects.select_for_update().select_related("document", "project").get(pk=span.pk)
+    """Apply a change to a span if the caller saw its current version (optimistic locking). A
+    deadlock is retried once, then answered ``TryAgain`` (``services.locking``)."""
+    return retry_on_deadlock(
+        functools.partial(
+            _span_update,
+            span_id=span.pk,
+            expected_version=expected_version,
+            if_match=if_match,
+            label=label,
+            start=start,
+            end=end,
+            quote=quote,
+            status=status,
+            note=note,
+            # Read once, here: a retry must apply the same items.
+            evidence=evidence if evidence is _UNSET else list(evidence),
+        )
+    )
+
+
+def _span_update(
+    *,
+    span_id: int,
+    expected_version: int | None,
+    if_match: int | None,
+    label: Label,
+    start: int,
+    end: int,
+    quote: str | None,
+    status: VerificationStatus,
+    note: str,
+    evidence: Iterable[EvidenceInput],
+) -> Span:
+    # Only the span is locked; the document and project are joined to be read (lock order:
+    # annotations.services.locking).
+    span = (
+        Span.objects.select_for_update(of=("self",))
+        .select_related("document", "project")
+        .get(pk=span_id)
+    )
     check_version(span, expected_version=expected_version, if_match=if_match)
     project = span.project
     if label is not _UNSET:
@@ -220,9 +259,13 @@ def span_update(
     return span
 
 
-@transaction.atomic
 def span_delete(*, span: Span, if_match: int | None = None) -> None:
-    span = Span.objects.select_for_update().get(pk=span.pk)
+    """Delete a span (if ``if_match`` names its version); a deadlock is retried once."""
+    retry_on_deadlock(functools.partial(_span_delete, span_id=span.pk, if_match=if_match))
+
+
+def _span_delete(*, span_id: int, if_match: int | None) -> None:
+    span = Span.objects.select_for_update().get(pk=span_id)
     if if_match is not None:
         check_version(span, expected_version=None, if_match=if_match)
     span.delete()

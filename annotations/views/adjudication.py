@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -46,6 +46,7 @@ from annotations.serializers.adjudication import (
     GoldUpdateSerializer,
     VerdictSerializer,
 )
+from annotations.serializers.errors import ConflictErrorSerializer
 from annotations.services.adjudication import (
     GoldEvidenceInput,
     adjudication_set_state,
@@ -287,7 +288,14 @@ class GoldComparisonViewSet(ProjectScopedViewSet):
     def scoped_queryset(self) -> QuerySet[Document]:
         return document_list(access=self.access, user=self.request.user)
 
-    @extend_schema(responses={200: GoldComparisonSerializer})
+    @extend_schema(
+        responses={
+            200: GoldComparisonSerializer,
+            409: OpenApiResponse(
+                ConflictErrorSerializer, description="The document is not adjudicated yet."
+            ),
+        }
+    )
     def retrieve(self, request: Request, project_pk: str, pk: str) -> Response:
         document = get_object_or_404(self.scoped_queryset(), pk=pk)
         annotator_id = request.user.pk

@@ -4,9 +4,9 @@ from abc import abstractmethod
 from functools import cached_property
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
-from drf_spectacular.openapi import AutoSchema
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -14,9 +14,10 @@ from rest_framework.request import Request
 from annotations.permissions import ProjectRolePermission, can_review, check_review
 from annotations.selectors.access import ProjectAccess, project_access
 from annotations.selectors.vocabulary import ProjectVocabulary
+from annotations.views.schema import WorkbenchSchema
 
 
-class SingleObjectSchema(AutoSchema):
+class SingleObjectSchema(WorkbenchSchema):
     """Schema of a viewset whose ``list`` answers one object (a report, a hand-built page): its
     response serializer is not wrapped in an array or a page and no pagination parameters are
     added. Without it drf-spectacular treats every ``list`` action as a list."""
@@ -54,6 +55,18 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
             self.access = member_access_or_404(request.user, self.kwargs["project_pk"])
             self.check_access(self.access)
         super().check_permissions(request)
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        # An id that cannot name a row of the model (`abc` where ids are numbers, `1` where they
+        # are UUIDs) is no row: 404 here, once, rather than a database error in whichever lookup
+        # the view makes with it.
+        lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if lookup is not None and not self.is_schema_generation:
+            try:
+                self.model._meta.pk.to_python(lookup)
+            except DjangoValidationError:
+                raise Http404("No such object.") from None
 
     @cached_property
     def vocabulary(self) -> ProjectVocabulary:

@@ -45,6 +45,7 @@ from annotations.services.assignments import (
 from annotations.services.document_imports import import_records
 from annotations.services.documents import document_create, document_delete, document_update
 from annotations.views.base import ProjectScopedViewSet
+from annotations.views.filters import IdFilter
 
 
 class DocumentViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
@@ -116,8 +117,8 @@ class DocumentViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
 
 class AssignmentFilter(django_filters.FilterSet):
     # Plain numbers: see SpanFilter.
-    annotator = django_filters.NumberFilter()
-    document = django_filters.NumberFilter()
+    annotator = IdFilter()
+    document = IdFilter()
 
     class Meta:
         model = Assignment

@@ -23,7 +23,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             dict(exc.detail) if isinstance(exc.detail, dict) else {"detail": exc.detail}
         )
         body.setdefault("code", exc.code)
-        return Response(body, status=exc.status_code)
+        retry_after = getattr(exc, "retry_after_seconds", None)
+        headers = None if retry_after is None else {"Retry-After": str(retry_after)}
+        return Response(body, status=exc.status_code, headers=headers)
     if isinstance(exc, IntegrityError):
         logger.info("integrity error answered with 409: %s", exc)
         return Response(

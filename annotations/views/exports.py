@@ -19,12 +19,13 @@ from annotations.serializers.exports import ExportRequestSerializer
 from annotations.serializers.jobs import JobSerializer
 from annotations.services.exports import export_dir, export_start
 from annotations.views.base import ProjectScopedViewSet, ReviewerOnlyMixin
+from annotations.views.jobs import LostJobsSettled
 
 # The download's media type depends on the format; an export split into parts is a zip.
 DOWNLOAD_MEDIA_TYPES = sorted({media for _, media, _ in FORMATS.values()} | {"application/zip"})
 
 
-class ExportViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
+class ExportViewSet(LostJobsSettled, ReviewerOnlyMixin, ProjectScopedViewSet):
     """``POST``: start an export (202 with the job). ``GET``: past exports of the project.
     ``GET {job}/download/``: the finished file. Managers and reviewers only."""
 

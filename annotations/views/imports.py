@@ -74,7 +74,7 @@ class AnnotationImportViewSet(ProjectScopedViewSet):
             upload=values["file"],
             fmt=values["format"],
             attribute_to=values.get("user"),
-            annotator=values.get("annotator"),
+            annotator=values.get("annotator") or None,
             create_labels=values["create_labels"],
         )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

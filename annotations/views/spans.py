@@ -28,6 +28,7 @@ from annotations.selectors.spans import span_list
 from annotations.serializers.spans import SpanInputSerializer, SpanSerializer, SpanUpdateSerializer
 from annotations.services.spans import EvidenceInput, span_create, span_delete, span_update
 from annotations.views.base import ProjectScopedViewSet
+from annotations.views.filters import IdFilter
 
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 IF_MATCH = OpenApiParameter(
@@ -65,10 +66,10 @@ def _evidence(items: list[dict[str, Any]] | None) -> list[EvidenceInput] | None:
 class SpanFilter(django_filters.FilterSet):
     # Plain numbers, not model choices: "no such choice" for an id of another project would tell
     # an outsider that it exists elsewhere. The queryset is already scoped to the project.
-    document = django_filters.NumberFilter()
-    annotator = django_filters.NumberFilter()
-    label = django_filters.NumberFilter()
-    status = django_filters.NumberFilter()
+    document = IdFilter()
+    annotator = IdFilter()
+    label = IdFilter()
+    status = IdFilter()
 
     class Meta:
         model = Span

@@ -1,7 +1,8 @@
 /**
  * Entry point: each server-rendered page names its script with <body data-page="...">. The pages
- * live in one folder each (workspace/, dashboard/, adjudication/, exports/, project/) beside
- * shared/, the modules they have in common.
+ * live in one folder each (workspace/, dashboard/, adjudication/, exports/, project/,
+ * gold-comparison/) beside shared/, the modules they have in common. No page has a script of its
+ * own: the Content-Security-Policy (script-src 'self') runs only these bundled files.
  */
 
 // Every page's styles, in cascade order, go into the one app.css the templates link: CSS imported
@@ -35,6 +36,8 @@ function main(): void {
     void import("./adjudication/page").then((m) => m.startAdjudication());
   } else if (page === "exports") {
     void import("./exports/exports").then((m) => m.startExports());
+  } else if (page === "gold-comparison") {
+    void import("./gold-comparison/gold-comparison").then((m) => m.startGoldComparison());
   }
 }
 

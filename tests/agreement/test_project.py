@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 
 from annotations.agreement.intermediate import DocumentIntermediate, document_intermediate
-from annotations.agreement.project import ProjectAccumulator, project_report
+from annotations.agreement.project import OutdatedLayout, ProjectAccumulator, project_report
 from annotations.agreement.records import DocumentAnnotations, SpanRecord
 from annotations.agreement.statistic import FEWER_THAN_TWO_CODERS
 
@@ -232,6 +232,17 @@ def test_adding_a_document_twice_or_removing_an_unknown_one_fails_loudly() -> No
 def test_old_schema_is_rejected() -> None:
     with pytest.raises(ValueError, match="schema"):
         DocumentIntermediate.from_json({"schema": 0})
+
+
+def test_a_roll_up_stored_before_per_document_unitizing_alpha_is_refused() -> None:
+    acc = ProjectAccumulator()
+    for item in _items(_random_project(18, count=3)):
+        acc.add(item)
+    stored = acc.to_json()
+    stored["schema"] = 1  # the layout before the per-document unitizing alpha
+    del stored["documents"]["unitizing_alphas"], stored["documents"]["unitizing_reasons"]
+    with pytest.raises(OutdatedLayout, match="rebuild it from the document intermediates"):
+        ProjectAccumulator.from_json(stored)
 
 
 # -- the other report sections -------------------------------------------------------------------

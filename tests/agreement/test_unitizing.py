@@ -10,6 +10,9 @@ from annotations.agreement.project import project_report
 from annotations.agreement.records import DocumentAnnotations, SpanRecord
 from annotations.agreement.statistic import FEWER_THAN_TWO_CODERS
 from annotations.agreement.unitizing import (
+    DOCUMENT_EMPTY,
+    DOCUMENT_NO_ROOM,
+    DOCUMENT_UNMARKED,
     NO_ROOM,
     NO_UNITS,
     UnitizingTotals,
@@ -17,7 +20,7 @@ from annotations.agreement.unitizing import (
     unitizing_sums,
 )
 
-from .reference import documents
+from .reference import documents, projects
 
 C, K = 1, 2  # label ids standing in for the paper's categories "c" and "k"
 
@@ -67,6 +70,16 @@ def test_krippendorff_2004_through_the_project_report() -> None:
     report = project_report([document_intermediate(krippendorff_2004_example())])
     by_label = {row["label"]: row for row in report["unitizing_alpha"]["per_label"]}
     assert by_label[C]["value"] == pytest.approx(0.7286, abs=1e-4)
+
+
+def test_krippendorff_2004_per_document_row_equals_the_one_document_project() -> None:
+    report = project_report([document_intermediate(krippendorff_2004_example(7))])
+    [row] = report["documents_ranked"] + report["documents_undefined"]
+    assert row["document_id"] == 7
+    assert row["unitizing_reason"] is None
+    assert row["unitizing_alpha"] == pytest.approx(report["unitizing_alpha"]["value"], abs=1e-12)
+    # The paper's u-alpha over both categories (0.8591 from its rounded D_o and D_e).
+    assert row["unitizing_alpha"] == pytest.approx(0.8591, abs=5e-4)
 
 
 # -- brute-force reference ---------------------------------------------------------------------
@@ -141,6 +154,50 @@ def test_sums_equal_brute_force(doc: DocumentAnnotations) -> None:
         assert sums[label].observed == observed
         assert sums[label].expected == pytest.approx(expected, rel=1e-12)
         assert sums[label].squared_lengths == squared
+
+
+@settings(max_examples=100, deadline=None)
+@given(projects(max_documents=4, max_length=40, max_spans=10))
+def test_per_document_rows_equal_the_brute_force_ratio(docs: list[DocumentAnnotations]) -> None:
+    """Each document's own u-alpha in the report: 1 - sum_c D_o,c / sum_c D_e,c over its labels,
+    every sum by brute force, or the reason it is undefined."""
+    report = project_report(
+        [document_intermediate(d) for d in docs],
+        bootstrap_resamples=0,
+        ranked_documents_limit=None,
+    )
+    rows = {r["document_id"]: r for r in report["documents_ranked"] + report["documents_undefined"]}
+    assert set(rows) == {d.document_id for d in docs}
+    for doc in docs:
+        row = rows[doc.document_id]
+        m, length = len(doc.annotators), doc.length
+        labels = sorted({s.label for s in doc.spans})
+        if m < 2:
+            expected_reason = FEWER_THAN_TWO_CODERS
+        elif length == 0:
+            expected_reason = DOCUMENT_EMPTY
+        elif not labels:
+            expected_reason = DOCUMENT_UNMARKED
+        else:
+            do_sum = de_sum = 0.0
+            for label in labels:
+                observed, expected, squared = reference_sums(doc, label)
+                do_sum += observed / (m * (m - 1) * length**2)
+                de_sum += (2 / length) * expected / (m * length * (m * length - 1) - squared)
+            if de_sum > 0:
+                assert row["unitizing_reason"] is None
+                assert row["unitizing_alpha"] == pytest.approx(1 - do_sum / de_sum, abs=1e-9)
+                continue
+            expected_reason = DOCUMENT_NO_ROOM
+        assert row["unitizing_alpha"] is None
+        assert row["unitizing_reason"] == expected_reason
+
+
+def test_a_document_where_everyone_marked_every_character_alike_is_undefined() -> None:
+    doc = DocumentAnnotations(1, 1, (1, 2), (SpanRecord(1, C, 0, 1), SpanRecord(2, C, 0, 1)))
+    overall, _ = document_unitizing_alpha(doc)
+    assert overall.value is None and overall.reason == DOCUMENT_NO_ROOM
+    assert document_intermediate(doc).unitizing_alpha() == overall
 
 
 @settings(max_examples=100, deadline=None)

@@ -96,7 +96,8 @@ def server_url(live_server, frontend_build) -> str:
 def open_page(browser, server_url) -> Iterator[Callable[..., object]]:
     """``open_page(user, path)``: a new logged-in browser context's page at ``path``.
 
-    JavaScript errors in the page fail the test at teardown.
+    JavaScript errors in the page, and anything the Content-Security-Policy refused, fail the test
+    at teardown.
     """
     from django.conf import settings
     from django.test import Client
@@ -123,6 +124,14 @@ def open_page(browser, server_url) -> Iterator[Callable[..., object]]:
         page = context.new_page()
         page.set_default_timeout(10_000)
         page.on("pageerror", lambda exc: errors.append(f"{path}: {exc}"))
+        page.on(
+            "console",
+            lambda message: (
+                errors.append(f"{path}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
         page.goto(path)
         if wait_ready and "/documents/" in path:
             page.wait_for_selector("body[data-ready='1']")

@@ -37,7 +37,9 @@ def open_document(open_page, user, project, document):
 
 def settle(page) -> None:
     """Wait until the page's last change went through the API and the page reloaded."""
-    page.wait_for_function("!document.body.dataset.busy")
+    # A selector, not wait_for_function: Playwright evaluates a function's text with eval, which
+    # the Content-Security-Policy (no 'unsafe-eval') refuses.
+    page.wait_for_selector("body:not([data-busy])")
 
 
 def test_queue_lists_documents_lowest_agreement_first(open_page, review_project, artifacts_dir):
@@ -56,6 +58,40 @@ def test_queue_lists_documents_lowest_agreement_first(open_page, review_project,
     rows.first.locator("a").first.click()
     page.wait_for_url(f"**/adjudicate/{shown[0]}/")
     page.wait_for_selector("body[data-ready='1']")
+
+
+def test_queue_shows_unitizing_alpha_and_why_it_is_undefined(open_page, review_project):
+    from unittest import mock
+
+    from annotations.agreement.statistic import FEWER_THAN_TWO_CODERS
+    from annotations.models import Assignment
+    from annotations.services import background
+    from annotations.services.agreement import refresh_incremental
+    from annotations.services.assignments import assignment_transition
+
+    rp = review_project
+    # Document 6: ann1 alone submits it, so neither of its alphas is defined.
+    lone = rp.documents[6]
+    with mock.patch.object(background, "schedule_refresh"):
+        assignment_transition(
+            assignment=Assignment.objects.get(document=lone, annotator=rp.annotators[0]),
+            action="submit",
+        )
+    refresh_incremental(project_id=rp.project.pk)
+    page = open_page(rp.reviewer, f"/projects/{rp.project.pk}/adjudicate/")
+    page.wait_for_selector("body[data-ready='1']")
+    api = api_get(page, f"/api/v1/projects/{rp.project.pk}/adjudication/")["results"]
+    expect(page.locator("#queue tbody tr")).to_have_count(len(api))
+    expect(page.locator("#queue thead")).to_contain_text("Unitizing α")
+    for row in api:
+        cell = page.locator(f"#queue tr[data-document='{row['document']}'] .unitizing-cell")
+        if row["unitizing_alpha"] is None:
+            expect(cell).to_have_text(f"undefined: {row['unitizing_alpha_reason']}")
+        else:
+            expect(cell).to_have_text(f"{row['unitizing_alpha']:.3f}")
+    by_document = {row["document"]: row for row in api}
+    assert by_document[lone.pk]["unitizing_alpha_reason"] == FEWER_THAN_TWO_CODERS
+    assert sum(row["unitizing_alpha"] is not None for row in api) == 6
 
 
 def test_clusters_show_every_annotator_side_by_side(open_page, review_project):

@@ -105,3 +105,29 @@ def test_scope_must_keep_a_label_and_queued_jobs_say_they_wait(
     expect(status).to_contain_text("Waiting for a worker")
     [job] = past_exports(page, rp.project)
     assert job["state"] == "queued" and job["params"]["labels"] == ["claim"]
+
+
+def test_csv_formula_protection_is_on_by_default_and_can_be_turned_off(open_page, review_project):
+    rp = review_project
+    page = open_exports(open_page, rp.reviewer, rp.project)
+    box = page.locator("#export-excel-safe")
+    page.select_option("#export-format", "jsonl")
+    expect(box).to_be_disabled()  # it concerns the CSV file only
+    page.select_option("#export-format", "csv")
+    expect(box).to_be_enabled()
+    expect(box).to_be_checked()
+
+    page.click("#btn-export")
+    expect(page.locator("#export-job")).to_have_attribute("data-state", "succeeded")
+    box.uncheck()
+    page.click("#btn-export")
+    expect(page.locator("#past-exports tbody tr")).to_have_count(2)
+
+    newest, oldest = past_exports(page, rp.project)
+    assert (oldest["params"]["excel_safe"], newest["params"]["excel_safe"]) == (True, False)
+    expect(page.locator(f"#past-exports tr[data-job='{newest['id']}'] .scope")).to_contain_text(
+        "formulas as they are"
+    )
+    expect(page.locator(f"#past-exports tr[data-job='{oldest['id']}'] .scope")).not_to_contain_text(
+        "formulas"
+    )

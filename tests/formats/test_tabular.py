@@ -82,23 +82,43 @@ def test_csv_keeps_line_breaks_and_quotes_inside_cells():
     assert row["quote"] == text and row["note"] == "a\r\nb"
 
 
-def test_csv_excel_safe_prefixes_formula_like_cells_only_when_asked():
+def test_csv_neutralises_formula_cells_in_every_text_column_unless_asked_not_to():
+    """The report's cells (`=HYPERLINK(...`, `=cmd|...`, `+`, `-`, `@`) in every text column:
+    by default each gets a leading `'`, so a spreadsheet shows it as text; `excel_safe=False`
+    writes the data as it is, for programs."""
     import dataclasses
 
-    text = "=HYPERLINK(1) and -5% growth"
+    text = '=HYPERLINK("http://evil.example","x") and =cmd|' + "'/c calc'!A0 fell -5% @once"
+    link = text.index("=HYPERLINK")
+    cmd = text.index("=cmd")
+    minus = text.index("-5%")
+    at = text.index("@once")
     spans = (
-        ExportSpan(1, "alice", "claim", 0, 13, text[0:13], None, "", ()),
-        ExportSpan(2, "alice", "claim", 18, 28, text[18:28], None, "+note", ()),
+        ExportSpan(1, "+alice", "claim", link, cmd - 5, text[link : cmd - 5], None, "=1+1", ()),
+        ExportSpan(2, "@bob", "claim", cmd, minus - 6, text[cmd : minus - 6], None, "\tx", ()),
+        ExportSpan(3, "-carl", "claim", minus, minus + 3, "-5%", None, "\rnote", ()),
+        ExportSpan(4, None, "claim", at, len(text), "@once", "false", "", (), "=WEBSERVICE(1)"),
     )
-    doc = dataclasses.replace(documents()[2], text=text, annotators=("alice",), spans=spans)
-    raw, safe = io.StringIO(), io.StringIO()
-    write_csv([doc], raw)
-    write_csv([doc], safe, excel_safe=True)
-    plain_rows = read_csv(raw.getvalue().encode())
-    safe_rows = read_csv(safe.getvalue().encode())
-    assert [r["quote"] for r in plain_rows] == ["=HYPERLINK(1)", "-5% growth"]
-    assert [r["quote"] for r in safe_rows] == ["'=HYPERLINK(1)", "'-5% growth"]
-    assert safe_rows[1]["note"] == "'+note"
+    doc = dataclasses.replace(
+        documents()[2], title="=IMPORTXML(A1)", text=text, annotators=("+alice",), spans=spans
+    )
+    default, plain = io.StringIO(), io.StringIO()
+    write_csv([doc], default)
+    write_csv([doc], plain, excel_safe=False)
+
+    columns = ("document_title", "annotator", "quote", "note", "verdict_rationale")
+    as_is = [[r[c] for c in columns] for r in read_csv(plain.getvalue().encode())]
+    safe = [[r[c] for c in columns] for r in read_csv(default.getvalue().encode())]
+    assert as_is == [
+        ["=IMPORTXML(A1)", "+alice", text[link : cmd - 5], "=1+1", ""],
+        ["=IMPORTXML(A1)", "@bob", text[cmd : minus - 6], "\tx", ""],
+        ["=IMPORTXML(A1)", "-carl", "-5%", "\rnote", ""],
+        ["=IMPORTXML(A1)", "", "@once", "", "=WEBSERVICE(1)"],
+    ]
+    assert safe == [["'" + cell if cell else cell for cell in row] for row in as_is]
+    formula_start = ("=", "+", "-", "@", "\t", "\r")
+    cells = [cell for row in read_csv(default.getvalue().encode()) for cell in row.values()]
+    assert not [cell for cell in cells if cell.startswith(formula_start)]
 
 
 def test_parquet_typed_columns_read_back_with_pyarrow():

@@ -37,6 +37,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--all-documents", action="store_true", help="Not only submitted documents"
         )
+        parser.add_argument(
+            "--no-excel-safe",
+            dest="excel_safe",
+            action="store_false",
+            help="CSV: write cells that start with = + - @ as they are (for programs; by default "
+            "they get a leading ' so that a spreadsheet does not run them as formulas)",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -83,6 +90,7 @@ class Command(BaseCommand):
                 scope=scope,
                 job_id=run_id,
                 progress=lambda: bar.update(1),
+                excel_safe=options["excel_safe"],
             )
             shutil.move(str(exported.path), str(out))
         finally:

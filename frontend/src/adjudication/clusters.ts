@@ -4,12 +4,17 @@
  * acceptable into the gold standard.
  */
 
-import type { AcceptBody, ServerSpan } from "../shared/api-types";
+import type {
+  AcceptBody,
+  Cluster,
+  ClusterKind,
+  GoldSpan,
+  ServerSpan,
+} from "../shared/api-types";
 import { byId, h, safeColor } from "../shared/dom";
 import { projectApi } from "../shared/reviewer-pages";
 import type { AdjudicationView } from "./page";
 import { thread } from "./thread";
-import type { Cluster, ClusterKind, GoldSpan } from "./types";
 
 const KIND_HELP: Record<ClusterKind, string> = {
   unanimous: "every annotator marked exactly this",

@@ -3,12 +3,11 @@
  * Reject, the verdict panel and a discussion.
  */
 
-import type { GoldPatchBody } from "../shared/api-types";
+import type { GoldPatchBody, GoldSpan } from "../shared/api-types";
 import { byId, h, safeColor } from "../shared/dom";
 import { projectApi } from "../shared/reviewer-pages";
 import type { AdjudicationView } from "./page";
 import { thread } from "./thread";
-import type { GoldSpan } from "./types";
 import { verdictPanel } from "./verdict";
 
 export function renderGold(view: AdjudicationView): void {

@@ -16,6 +16,9 @@
 
 import { type Api, ApiError } from "../shared/api";
 import type {
+  AcceptUnanimousResult,
+  AdjudicationDocument,
+  AdjudicationQueueRow,
   AdjudicationStateBody,
   Comment,
   GoldCreateBody,
@@ -31,14 +34,14 @@ import { type SpanLook, TextView } from "../shared/textview";
 import { renderClusters } from "./clusters";
 import { renderGold } from "./gold";
 import { thread } from "./thread";
-import type { AdjudicationBootstrap, Detail, QueueRow } from "./types";
+import type { AdjudicationBootstrap } from "./types";
 
 /** What the page's parts (cluster cards, gold spans, verdicts, threads) use of it. */
 export interface AdjudicationView {
   readonly data: AdjudicationBootstrap;
   readonly api: Api;
   readonly docId: number;
-  readonly detail: Detail | null;
+  readonly detail: AdjudicationDocument | null;
   readonly map: OffsetMap | null;
   readonly comments: Comment[];
   /** The text selection (code points) waiting to become a gold span or new boundaries. */
@@ -65,7 +68,7 @@ export function startAdjudication(): void {
 export class AdjudicationPage implements AdjudicationView {
   readonly data: AdjudicationBootstrap;
   readonly api: Api;
-  detail: Detail | null = null;
+  detail: AdjudicationDocument | null = null;
   map: OffsetMap | null = null;
   private view: TextView | null = null;
   comments: Comment[] = [];
@@ -102,7 +105,9 @@ export class AdjudicationPage implements AdjudicationView {
   async load(): Promise<void> {
     try {
       const [detail, comments] = await Promise.all([
-        this.api.request<Detail>(projectApi(this.data, `adjudication/${this.docId}/`)),
+        this.api.request<AdjudicationDocument>(
+          projectApi(this.data, `adjudication/${this.docId}/`),
+        ),
         this.api.request<Page<Comment>>(
           projectApi(this.data, `comments/?document=${this.docId}&page_size=1000`),
         ),
@@ -155,7 +160,7 @@ export class AdjudicationPage implements AdjudicationView {
 
   private async findNext(): Promise<void> {
     try {
-      const queue = await this.api.request<Page<QueueRow>>(
+      const queue = await this.api.request<Page<AdjudicationQueueRow>>(
         projectApi(this.data, "adjudication/?page_size=500"),
       );
       const rows = queue.results;
@@ -396,8 +401,7 @@ export class AdjudicationPage implements AdjudicationView {
   private async acceptUnanimous(): Promise<void> {
     let created = 0;
     await this.act(async () => {
-      // Hand-written for now: the schema's `AcceptUnanimousResult`.
-      const result = await this.api.request<{ created: number[] }>(
+      const result = await this.api.request<AcceptUnanimousResult>(
         projectApi(this.data, `adjudication/${this.docId}/accept-unanimous/`),
         { method: "POST" },
       );

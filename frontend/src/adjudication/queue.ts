@@ -1,16 +1,15 @@
 /** The adjudication queue (`/projects/<id>/adjudicate/`): the submitted documents, by pages. */
 
-import type { Page } from "../shared/api-types";
+import type { AdjudicationQueueRow, Page } from "../shared/api-types";
 import { byId, h } from "../shared/dom";
 import {
   apiFor,
-  fmt,
   pageData,
   projectApi,
   type ReviewBootstrap,
+  rowStatEl,
   showError,
 } from "../shared/reviewer-pages";
-import type { QueueRow } from "./types";
 
 const QUEUE_PAGE_SIZE = 50;
 
@@ -20,9 +19,9 @@ export function startAdjudicationQueue(): void {
   const tbody = byId("queue").querySelector("tbody")!;
   const pager = byId("queue-pager");
   const load = async (page: number): Promise<void> => {
-    let rows: Page<QueueRow>;
+    let rows: Page<AdjudicationQueueRow>;
     try {
-      rows = await api.request<Page<QueueRow>>(
+      rows = await api.request<Page<AdjudicationQueueRow>>(
         projectApi(data, `adjudication/?page_size=${QUEUE_PAGE_SIZE}&page=${page}`),
       );
     } catch (e) {
@@ -31,7 +30,7 @@ export function startAdjudicationQueue(): void {
     }
     if (rows.results.length === 0) {
       tbody.replaceChildren(
-        h("tr", {}, h("td", { colspan: 4, class: "muted" }, "No document has been submitted yet.")),
+        h("tr", {}, h("td", { colspan: 5, class: "muted" }, "No document has been submitted yet.")),
       );
     } else {
       tbody.replaceChildren(
@@ -44,13 +43,12 @@ export function startAdjudicationQueue(): void {
             h(
               "td",
               { class: "num" },
-              row.alpha === null
-                ? h(
-                    "span",
-                    { class: "undefined", title: row.alpha_reason ?? "" },
-                    row.alpha_reason ? `undefined: ${row.alpha_reason}` : "not in a report yet",
-                  )
-                : fmt(row.alpha),
+              rowStatEl(row.alpha, row.alpha_reason, "not in a report yet"),
+            ),
+            h(
+              "td",
+              { class: "num unitizing-cell" },
+              rowStatEl(row.unitizing_alpha, row.unitizing_alpha_reason, "not computed yet"),
             ),
             h("td", {}, h("span", { class: "badge", "data-state": row.state }, row.state)),
             h(

@@ -3,11 +3,10 @@
  * project) and the history of verdicts.
  */
 
-import type { Stance, VerdictBody } from "../shared/api-types";
+import type { GoldEvidence, GoldSpan, Stance, VerdictBody } from "../shared/api-types";
 import { h, isWebUrl } from "../shared/dom";
 import { projectApi, when } from "../shared/reviewer-pages";
 import type { AdjudicationView } from "./page";
-import type { GoldEvidence, GoldSpan } from "./types";
 
 const STANCES: Stance[] = ["supports", "refutes", "context"];
 

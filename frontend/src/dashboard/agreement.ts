@@ -4,8 +4,9 @@
  * others and against the gold standard. Undefined statistics show their reason, never a number.
  */
 
+import type { Dashboard, DashboardAgreement, Stat } from "../shared/api-types";
 import { h } from "../shared/dom";
-import { fmt, type Stat, statEl, when } from "../shared/reviewer-pages";
+import { fmt, statEl, when } from "../shared/reviewer-pages";
 import {
   type LabelAlpha,
   labelAlphaChart,
@@ -16,9 +17,8 @@ import {
 } from "./charts";
 import type { DashboardView } from "./dashboard";
 import { heatColor, scaleLegend } from "./heat";
-import type { AgreementSection, DashboardBody } from "./types";
 
-export function renderAgreement(view: DashboardView, body: DashboardBody): void {
+export function renderAgreement(view: DashboardView, body: Dashboard): void {
   const target = view.section("agreement", "Agreement");
   const a = body.agreement;
   const stale = body.agreement_stale
@@ -78,7 +78,7 @@ export function renderAgreement(view: DashboardView, body: DashboardBody): void 
   );
 }
 
-function headline(a: AgreementSection): HTMLElement {
+function headline(a: DashboardAgreement): HTMLElement {
   const b = a.bootstrap;
   const interval =
     b && b.low !== null && b.high !== null && !b.reason
@@ -117,7 +117,7 @@ function headline(a: AgreementSection): HTMLElement {
   );
 }
 
-function trendFigure(view: DashboardView, body: DashboardBody): HTMLElement {
+function trendFigure(view: DashboardView, body: Dashboard): HTMLElement {
   const points: TrendPoint[] = body.trend.map((t) => ({
     label: `#${t.report_id} · ${new Date(t.created_at).toLocaleDateString(undefined, { month: "short", day: "numeric" })}`,
     alpha: t.alpha,
@@ -147,7 +147,7 @@ function trendFigure(view: DashboardView, body: DashboardBody): HTMLElement {
   return figure;
 }
 
-function labelAlphaFigure(view: DashboardView, a: AgreementSection): HTMLElement {
+function labelAlphaFigure(view: DashboardView, a: DashboardAgreement): HTMLElement {
   const rows: LabelAlpha[] = a.per_label_alpha.map((r) => ({
     label: view.labelName(r.label),
     color: view.labelColor(r.label),
@@ -180,7 +180,7 @@ function matrix(
   id: string,
   title: string,
   hint: string,
-  cells: { pair: [number, number]; main: Stat; extra: Stat | null }[],
+  cells: { pair: number[]; main: Stat; extra: Stat | null }[],
 ): HTMLElement {
   const ids = [...new Set(cells.flatMap((c) => c.pair))].sort((x, y) =>
     view.name(x).localeCompare(view.name(y)),
@@ -258,7 +258,7 @@ function matrix(
   );
 }
 
-function perAnnotator(view: DashboardView, a: AgreementSection): HTMLElement {
+function perAnnotator(view: DashboardView, a: DashboardAgreement): HTMLElement {
   const loo = new Map(a.leave_one_annotator_out.map((r) => [r.annotator, r]));
   const gold = new Map(a.gold.map((r) => [r.annotator, r]));
   const ids = [...new Set([...loo.keys(), ...gold.keys()])].sort((x, y) =>

@@ -1,12 +1,12 @@
 /** The dashboard's annotators section: progress per annotator and their label distributions. */
 
+import type { Dashboard } from "../shared/api-types";
 import { h } from "../shared/dom";
 import { seconds } from "../shared/reviewer-pages";
 import { type Distribution, distributionChart, updateDistribution } from "./charts";
 import type { DashboardView } from "./dashboard";
-import type { DashboardBody } from "./types";
 
-export function renderAnnotators(view: DashboardView, body: DashboardBody): void {
+export function renderAnnotators(view: DashboardView, body: Dashboard): void {
   const target = view.section("annotators", "Annotators");
   const rows = body.annotators;
   if (rows.length === 0) {
@@ -75,7 +75,7 @@ export function renderAnnotators(view: DashboardView, body: DashboardBody): void
   else view.charts.distribution = distributionChart(canvas, dist);
 }
 
-function distribution(view: DashboardView, body: DashboardBody): Distribution {
+function distribution(view: DashboardView, body: Dashboard): Distribution {
   const labelIds = view.data.labels.map((l) => String(l.id));
   for (const row of body.annotators) {
     for (const id of Object.keys(row.labels)) if (!labelIds.includes(id)) labelIds.push(id);

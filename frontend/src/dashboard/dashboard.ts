@@ -9,7 +9,13 @@
  */
 
 import type { ApiError } from "../shared/api";
-import type { Job, Page } from "../shared/api-types";
+import type {
+  AdjudicationQueueRow,
+  // The API's answer; `Dashboard` is this page's class.
+  Dashboard as DashboardBody,
+  Job,
+  Page,
+} from "../shared/api-types";
 import { byId, h, safeColor } from "../shared/dom";
 import {
   apiFor,
@@ -23,7 +29,7 @@ import { renderAgreement } from "./agreement";
 import { renderAnnotators } from "./annotators";
 import type { Chart } from "./charts";
 import { renderQueue } from "./queue";
-import type { DashboardBody, DashboardBootstrap, QueueRow } from "./types";
+import type { DashboardBootstrap } from "./types";
 
 /** What the section renderers use of the page. */
 export interface DashboardView {
@@ -66,7 +72,7 @@ export class Dashboard implements DashboardView {
   private readonly sections: Record<string, HTMLElement> = {};
   private readonly chartBoxes = new Map<string, HTMLElement>();
   private rendered = false;
-  private queueInfo = new Map<number, QueueRow>();
+  private queueInfo = new Map<number, AdjudicationQueueRow>();
 
   constructor(data: DashboardBootstrap) {
     this.data = data;
@@ -101,7 +107,7 @@ export class Dashboard implements DashboardView {
         // Titles and states of the queued documents: asked again only when the report changes
         // (a gold change makes a new report too), not on every poll.
         const queue = await this.api
-          .request<Page<QueueRow>>(projectApi(this.data, "adjudication/?page_size=100"))
+          .request<Page<AdjudicationQueueRow>>(projectApi(this.data, "adjudication/?page_size=100"))
           .catch(() => null);
         if (queue) this.queueInfo = new Map(queue.results.map((r) => [r.document, r]));
       }
@@ -217,7 +223,7 @@ export class Dashboard implements DashboardView {
     return safeColor(label?.color ?? "#888888");
   }
 
-  render(body: DashboardBody, queue: Map<number, QueueRow>): void {
+  render(body: DashboardBody, queue: Map<number, AdjudicationQueueRow>): void {
     if (!this.rendered) this.root.replaceChildren();
     this.rendered = true;
     this.renderWorkers(body);

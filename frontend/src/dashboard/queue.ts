@@ -1,15 +1,15 @@
 /** The dashboard's disagreement queue: the documents with the lowest agreement first. */
 
+import type { AdjudicationQueueRow, Dashboard } from "../shared/api-types";
 import { h } from "../shared/dom";
-import { statEl } from "../shared/reviewer-pages";
+import { rowStatEl, statEl } from "../shared/reviewer-pages";
 import type { DashboardView } from "./dashboard";
 import { heatColor } from "./heat";
-import type { DashboardBody, QueueRow } from "./types";
 
 export function renderQueue(
   view: DashboardView,
-  body: DashboardBody,
-  titles: Map<number, QueueRow>,
+  body: Dashboard,
+  titles: Map<number, AdjudicationQueueRow>,
 ): void {
   const target = view.section(
     "queue",
@@ -45,7 +45,12 @@ export function renderQueue(
           {},
           h("th", { class: "num" }, "#"),
           h("th", {}, "Document"),
-          h("th", {}, "α"),
+          h("th", { title: "Krippendorff's α over characters" }, "Character α"),
+          h(
+            "th",
+            { title: "Krippendorff's unitizing α: how closely the annotators' spans line up" },
+            "Unitizing α",
+          ),
           h("th", {}, "State"),
           h("th", {}, ""),
         ),
@@ -66,6 +71,11 @@ export function renderQueue(
               { class: "alpha-cell" },
               statEl({ value: row.alpha, reason: row.reason }),
               alphaBar(row.alpha),
+            ),
+            h(
+              "td",
+              { class: "unitizing-cell" },
+              rowStatEl(row.unitizing_alpha, row.unitizing_reason, "not computed yet"),
             ),
             h(
               "td",

@@ -63,6 +63,12 @@ export class ExportsPage {
       })),
       "This project has no labels.",
     );
+    // Formula protection concerns the CSV file only.
+    const spreadsheet = () => {
+      byId<HTMLFieldSetElement>("export-spreadsheet").disabled = format.value !== "csv";
+    };
+    format.addEventListener("change", spreadsheet);
+    spreadsheet();
     const goldOnly = byId<HTMLInputElement>("export-gold-only");
     goldOnly.addEventListener("change", () => {
       byId<HTMLFieldSetElement>("export-annotators").disabled = goldOnly.checked;
@@ -129,6 +135,9 @@ export class ExportsPage {
       gold_only: byId<HTMLInputElement>("export-gold-only").checked,
       submitted_only: byId<HTMLInputElement>("export-submitted-only").checked,
     };
+    if (body.format === "csv") {
+      body.excel_safe = byId<HTMLInputElement>("export-excel-safe").checked;
+    }
     if (!body.gold_only) {
       const annotators = this.chosen("annotator");
       if (annotators !== null) {
@@ -282,6 +291,7 @@ export class ExportsPage {
     } else parts.push("all annotators");
     if (Array.isArray(params.labels)) parts.push(`labels: ${params.labels.join(", ")}`);
     parts.push(params.submitted_only === false ? "all documents" : "submitted only");
+    if (params.format === "csv" && params.excel_safe === false) parts.push("formulas as they are");
     return parts.join(" · ");
   }
 

@@ -1,9 +1,9 @@
 /**
  * The API's JSON as the pages use it, taken from the types generated from the OpenAPI schema
  * (`api-schema.d.ts`: `npm run gen:api-types` after regenerating `frontend/openapi.json`), so
- * that a serializer change shows up here as a type error. Endpoints the schema does not describe
- * yet keep hand-written types next to the page that reads them, each naming the component that
- * will replace it.
+ * that a serializer change shows up here as a type error. The pages' own bootstrap data (the
+ * `#page-data` JSON a server-rendered shell embeds) is not part of the API: its types stay next to
+ * the page that reads it.
  */
 
 import type { components } from "./api-schema";
@@ -58,6 +58,37 @@ export type Page<T> = Omit<Sent<Schemas["PaginatedJobList"]>, "results"> & { res
 
 /** The body of `POST …/exports/` (`ExportRequestRequest`). */
 export type ExportRequest = Schemas["ExportRequestRequest"];
+
+/** A coefficient (`Statistic`): `value`, or `null` with the `reason` it is undefined. */
+export type Stat = Schemas["Statistic"];
+
+/** `GET …/dashboard/` (`Dashboard`). */
+export type Dashboard = Sent<Schemas["Dashboard"]>;
+
+/** The dashboard's agreement section (`DashboardAgreement`), from the latest report. */
+export type DashboardAgreement = Sent<Schemas["DashboardAgreement"]>;
+
+/** One document of the adjudication queue (`AdjudicationQueueRow`), `GET …/adjudication/`. */
+export type AdjudicationQueueRow = Sent<Schemas["AdjudicationQueueRow"]>;
+
+/** `GET …/adjudication/{id}/` (`AdjudicationDocument`): a document's spans in clusters. */
+export type AdjudicationDocument = Sent<Schemas["AdjudicationDocument"]>;
+
+/** Overlapping spans of one label from the submitted annotators (`Cluster`). */
+export type Cluster = Sent<Schemas["Cluster"]>;
+
+export type ClusterKind = Schemas["ClusterKindEnum"];
+
+/** `POST …/adjudication/{id}/accept-unanimous/` (`AcceptUnanimousResult`). */
+export type AcceptUnanimousResult = Schemas["AcceptUnanimousResult"];
+
+export type GoldSpan = Sent<Schemas["GoldSpan"]>;
+
+/**
+ * A gold span's evidence item as the API sends it (`GoldSpanEvidence`); the verdict form sends
+ * items of the same shape (`GoldEvidenceRequest`).
+ */
+export type GoldEvidence = Sent<Schemas["GoldSpanEvidence"]>;
 
 // Request bodies, checked with `satisfies` where they are sent.
 export type SpanCreateBody = Schemas["SpanInputRequest"];

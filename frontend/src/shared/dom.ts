@@ -13,6 +13,10 @@ export function h<K extends keyof HTMLElementTagNameMap>(
     if (value === null || value === undefined || value === false) continue;
     if (typeof value === "function") {
       el.addEventListener(name.slice(2).toLowerCase(), value);
+    } else if (name === "style") {
+      // Through the CSSOM, which the Content-Security-Policy allows: a style attribute set as
+      // markup would need style-src 'unsafe-inline'.
+      el.style.cssText = String(value);
     } else if (name === "value" && "value" in el) {
       (el as HTMLInputElement).value = String(value);
     } else {

@@ -4,7 +4,7 @@
  */
 
 import { Api } from "./api";
-import type { Job } from "./api-types";
+import type { Job, Stat } from "./api-types";
 import { h } from "./dom";
 
 export interface ReviewBootstrap {
@@ -14,15 +14,6 @@ export interface ReviewBootstrap {
   user: { id: number; username: string };
   role: string;
   urls: { project: string; dashboard: string; adjudicate: string; exports: string };
-}
-
-/**
- * A statistic that may be undefined; when it is, `reason` says why (never show a number).
- * Hand-written for now, with the dashboard's types: the schema's `Statistic` replaces it.
- */
-export interface Stat {
-  value: number | null;
-  reason: string | null;
 }
 
 export function pageData<T extends ReviewBootstrap>(): T {
@@ -69,6 +60,26 @@ export function statEl(stat: Stat | null | undefined, digits = 3, cls = "stat"):
     );
   }
   return h("span", { class: cls, "data-value": String(stat.value) }, fmt(stat.value, digits));
+}
+
+/**
+ * A document's figure from a row of the latest report: as `statEl`, except that a null value
+ * with a null reason is not an undefined statistic but one the report does not have (`missing`
+ * says which: not computed yet, or not in a report yet).
+ */
+export function rowStatEl(
+  value: number | null,
+  reason: string | null,
+  missing: string,
+): HTMLElement {
+  if (value === null && reason === null) {
+    return h(
+      "span",
+      { class: "stat missing", "data-missing": "1", title: "Recompute agreement to fill it in" },
+      missing,
+    );
+  }
+  return statEl({ value, reason });
 }
 
 export function seconds(value: number | null): string {

@@ -1,0 +1,25 @@
+"""Django's own error answers, given before any API view runs (a URL that matches no route, such
+as ``/api/v1/projects/1.5/``; a request Django itself refuses), as JSON under ``/api/`` like every
+other answer of the API. Pages keep Django's HTML ones. Wired as ``handler404``/``handler400`` in
+``workbench/urls.py``; with ``DEBUG`` on Django shows its debug page for a 404 instead."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)
