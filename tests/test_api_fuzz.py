@@ -1,11 +1,12 @@
 """Schemathesis against the live server: the OpenAPI schema is the truth.
 
 Every operation of the generated schema is fuzzed over HTTP (pytest-django's ``live_server``)
-with requests the schema calls valid and requests it calls invalid, on a freshly seeded project
-(members of every role, documents, assignments, spans, a submitted and adjudicated document with a
-gold span, a verdict and a comment, jobs). The fuzzer authenticates with the manager's token, and
-about three path ids in four (and the ids that request bodies name) are pointed at the seeded rows
-so that requests reach past "not found".
+with requests the schema calls valid and requests it calls invalid, on a seeded project (members
+of every role, documents, assignments, spans, a submitted and adjudicated document with a gold
+span, a verdict and a comment, an export), seeded again before an operation whenever the one before
+changed something. The fuzzer authenticates with the manager's token, and about three path ids in
+four (and the ids that JSON bodies name) are pointed at the seeded rows so that requests reach past
+"not found".
 
 Each answer must be no server error, and must be what the schema declares: a status code it lists,
 its content type and its body; a request the schema calls invalid must be refused, and one it calls
