@@ -79,6 +79,8 @@ def _generated_schema() -> dict[str, Any]:
 CONFIG = schemathesis.Config.from_dict(
     {
         "seed": SEED,
+        # Nothing kept between runs (no .schemathesis/ or .hypothesis/ in the work tree).
+        "cache": {"enabled": False},
         "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "database": "none"},
         "phases": {
             # Of the methods an operation does not document, OPTIONS is the one with a body of
