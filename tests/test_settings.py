@@ -20,6 +20,9 @@ SETTINGS_VARS = (
     "DJANGO_ALLOWED_HOSTS",
     "DJANGO_CSRF_TRUSTED_ORIGINS",
     "WORKBENCH_MEDIA_ROOT",
+    # Set by the browser tests' conftest for Playwright's event loop; a real deployment has none,
+    # and check --deploy reports it (async.E001).
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
 REPORT = """
 import json, django

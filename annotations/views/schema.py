@@ -13,6 +13,7 @@ answers it can give, read off the operation and its view rather than written on 
 413    operations that read multipart bodies (an upload past ``WORKBENCH_MAX_UPLOAD_MB``)
 415    operations with a body (a media type no parser reads)
 429    writes of throttled views; reads too where a throttle counts them (``counts_reads``)
+503    actions a view lists in ``retries_deadlocks`` (a deadlock came back after one retry)
 =====  ========================================================================================
 
 A view declares anything else (a 409 on a read, a 400 with its own body) with ``extend_schema``;
@@ -44,6 +45,10 @@ _ERRORS: dict[int, tuple[type, str]] = {
     413: (ErrorSerializer, "The upload is larger than the server accepts."),
     415: (ErrorSerializer, "The body's media type is not one this operation reads."),
     429: (ErrorSerializer, "Too many requests; retry after the time the answer names."),
+    503: (
+        ErrorSerializer,
+        "A concurrent edit deadlocked twice; nothing was saved: send the request again.",
+    ),
 }
 
 
@@ -107,6 +112,8 @@ class WorkbenchSchema(AutoSchema):
         throttles = getattr(view, "throttle_classes", ())
         if (writes and throttles) or any(getattr(t, "counts_reads", True) for t in throttles):
             codes.append(429)
+        if getattr(view, "action", None) in getattr(view, "retries_deadlocks", ()):
+            codes.append(503)
         return codes
 
 

@@ -89,6 +89,8 @@ class SpanViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
     filterset_class = SpanFilter
     serializer_class = SpanSerializer
     write_rule = can_annotate
+    # services.spans retries a deadlock once, then answers 503 (errors.TryAgain).
+    retries_deadlocks = frozenset({"update", "partial_update", "destroy"})
     http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]
 
     def scoped_queryset(self) -> QuerySet[Span]:

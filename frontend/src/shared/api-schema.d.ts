@@ -6670,6 +6670,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A concurrent edit deadlocked twice; nothing was saved: send the request again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_projects_spans_destroy: {
@@ -6751,6 +6760,15 @@ export interface operations {
             };
             /** @description Too many requests; retry after the time the answer names. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A concurrent edit deadlocked twice; nothing was saved: send the request again. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6853,6 +6871,15 @@ export interface operations {
             };
             /** @description Too many requests; retry after the time the answer names. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A concurrent edit deadlocked twice; nothing was saved: send the request again. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
