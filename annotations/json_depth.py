@@ -18,6 +18,9 @@ the same and is left for the decoder to refuse.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import numpy as np
 
 # Deep enough for any document metadata or request we accept (the deepest body of the API is
@@ -84,3 +87,10 @@ def check_json_depth(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> None
     """Raise ``JsonTooDeep`` when ``text`` nests deeper than ``max_depth``; decode it afterwards."""
     if json_depth_exceeds(text, max_depth):
         raise JsonTooDeep(max_depth)
+
+
+def loads(text: str | bytes, max_depth: int = MAX_JSON_DEPTH, **options: Any) -> Any:
+    """``json.loads(text, **options)`` of a text no deeper than ``max_depth`` (``JsonTooDeep``
+    first otherwise, so the decoder never recurses past the limit)."""
+    check_json_depth(text, max_depth)
+    return json.loads(text, **options)

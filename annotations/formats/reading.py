@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 from collections.abc import Iterator
 from typing import IO, Any, TypeGuard
 
-from annotations.json_depth import JsonTooDeep, check_json_depth
+from annotations import json_depth
+from annotations.json_depth import JsonTooDeep
 
 
 def is_int(value: Any) -> TypeGuard[int]:
@@ -49,8 +49,7 @@ def load_json(fp: IO[Any]) -> Any:
     ``JsonTooDeep`` when it nests deeper than ``annotations.json_depth`` allows."""
     raw = fp.read()
     raw = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
-    check_json_depth(raw)
-    return json.loads(raw)
+    return json_depth.loads(raw)
 
 
 def check_iso_datetime(value: str) -> str | None:
@@ -102,8 +101,7 @@ def json_lines(fp: IO[Any], report: Any) -> Iterator[tuple[int, Any]]:
             continue
         report.items += 1
         try:
-            check_json_depth(line)
-            value = json.loads(line)
+            value = json_depth.loads(line)
         except JsonTooDeep as exc:
             report.error(number, "", f"is refused: {exc}")
             continue

@@ -32,6 +32,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from annotations import json_depth
 from annotations.errors import InvalidInput
 from annotations.json_depth import JsonTooDeep, check_json_depth
 from annotations.models import Document, Job, Project
@@ -130,8 +131,7 @@ def iter_jsonl(raw: BinaryIO) -> Iterator[tuple[int, dict[str, Any] | LineError]
         if not line.strip():
             continue
         try:
-            check_json_depth(line)
-            record = json.loads(line)
+            record = json_depth.loads(line)
         except JsonTooDeep as exc:
             yield line_no, LineError(line_no, "line", str(exc))
             continue

@@ -9,7 +9,8 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.utils import json
 
-from annotations.json_depth import MAX_JSON_DEPTH, check_json_depth
+from annotations import json_depth
+from annotations.json_depth import MAX_JSON_DEPTH
 
 
 class DepthLimitedJSONParser(JSONParser):
@@ -28,8 +29,7 @@ class DepthLimitedJSONParser(JSONParser):
         encoding = get_encoding(parser_context or {})
         try:
             text = codecs.getreader(encoding)(stream).read()
-            check_json_depth(text, self.max_depth)
             parse_constant = json.strict_constant if self.strict else None
-            return json.loads(text, parse_constant=parse_constant)
+            return json_depth.loads(text, self.max_depth, parse_constant=parse_constant)
         except ValueError as exc:  # JsonTooDeep, a decoding error or invalid JSON
             raise ParseError(f"JSON parse error - {exc}") from exc
