@@ -13,6 +13,7 @@ from annotations.services.agreement import (
     documents_added,
     documents_removed,
 )
+from annotations.services.changes import save_changes
 
 
 @transaction.atomic
@@ -34,9 +35,7 @@ def document_update(*, document: Document, changes: dict[str, Any]) -> Document:
             "no longer match.",
             code="text_immutable",
         )
-    for field, value in changes.items():
-        setattr(document, field, value)
-    document.save()
+    save_changes(document, changes)
     if text_changed:
         document_inputs_changed(project_id=document.project_id, document_ids=[document.pk])
     return document

@@ -19,6 +19,7 @@ from annotations.models import (
     Span,
     VerificationStatus,
 )
+from annotations.services.changes import save_changes
 
 DEFAULT_LABELS: tuple[tuple[str, str, str, str], ...] = (
     ("claim", "Claim", "#1f77b4", "1"),
@@ -182,9 +183,7 @@ def initial_status(project: Project) -> VerificationStatus:
 
 @transaction.atomic
 def project_update(*, project: Project, changes: dict[str, Any]) -> Project:
-    for field, value in changes.items():
-        setattr(project, field, value)
-    project.save()
+    save_changes(project, changes)
     return project
 
 
@@ -196,9 +195,7 @@ def label_create(*, project: Project, fields: dict[str, Any]) -> Label:
 @transaction.atomic
 def label_update(*, label: Label, changes: dict[str, Any]) -> Label:
     """Rename, recolour, reorder or retire; spans keep pointing at the label."""
-    for field, value in changes.items():
-        setattr(label, field, value)
-    label.save()
+    save_changes(label, changes)
     return label
 
 
@@ -227,9 +224,7 @@ def status_update(
             "The initial status cannot be retired; make another status initial first.",
             code="status_initial",
         )
-    for field, value in changes.items():
-        setattr(status, field, value)
-    status.save()
+    save_changes(status, changes)
     if make_initial:
         status = status_save_initial(status=status)
     return status
