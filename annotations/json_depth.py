@@ -8,12 +8,12 @@ input when it nests deeper than ``MAX_JSON_DEPTH``.
 
 Depth counts open arrays and objects: ``1`` and ``"a"`` are depth 0, ``[]`` and ``{}`` depth 1,
 ``{"a": [1]}`` depth 2. Brackets inside strings do not count. Every step runs in C over the whole
-text (no Python loop per character or per string), because import files check every line: the
-escaped quotes are dropped, then every byte but quotes and brackets, then the strings; what is
-left, the brackets outside strings, is summed by numpy (``[`` and ``{`` +1, ``]`` and ``}`` -1,
-never below 0), a fixed-size piece at a time. A line of 60 spans costs about half of what decoding
-it does, a tenth of a regular-expression scan. Text that is not valid JSON gets some depth all
-the same and is left for the decoder to refuse.
+text (no Python loop per character or per string), because import files check every line: every
+byte but quotes and brackets is dropped in one pass (a text with few brackets stops there), the
+escaped quotes too where there are any, then the strings; what is left, the brackets outside
+strings, is summed by numpy (``[`` and ``{`` +1, ``]`` and ``}`` -1, never below 0), a fixed-size
+piece at a time. A line of 60 spans costs about half of what decoding it does. Text that is not
+valid JSON gets some depth all the same and is left for the decoder to refuse.
 """
 
 from __future__ import annotations
@@ -50,24 +50,21 @@ class JsonTooDeep(ValueError):
 def json_depth_exceeds(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> bool:
     """Whether ``text`` opens more than ``max_depth`` arrays or objects inside each other.
 
-    A text with fewer brackets in all (strings included) than the limit is not scanned at all.
+    A text with fewer brackets in all (strings included) than the limit is not scanned further.
     """
-    if isinstance(text, str):
-        if text.count("[") + text.count("{") <= max_depth:
-            return False
-        raw = text.encode("utf-8", "surrogatepass")
-    else:
-        raw = text
-        if raw.count(b"[") + raw.count(b"{") <= max_depth:
-            return False
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    # Quotes and brackets only: a few hundred bytes of a line of tens of kilobytes.
+    marks = raw.translate(None, _NOT_MARKS)
+    if marks.count(b"[") + marks.count(b"{") <= max_depth:
+        return False
     if b'\\"' in raw:
         # Escapes pair up from the left: escaped backslashes first, then escaped quotes. The
         # other escapes (\n, \u00e9) hold neither a quote nor a bracket.
-        raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
-    # Quotes and brackets only; then the strings: first the many with no bracket in them (two
-    # quotes side by side), then every other piece between the quotes that are left (an
-    # unterminated string runs to the end of the text).
-    marks = raw.translate(None, _NOT_MARKS).replace(b'""', b"")
+        marks = raw.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_MARKS)
+    # Then the strings: first the many with no bracket in them (two quotes side by side), then
+    # every other piece between the quotes that are left (an unterminated string runs to the end
+    # of the text).
+    marks = marks.replace(b'""', b"")
     brackets = b"".join(marks.split(b'"')[0::2])
     if brackets.count(b"[") + brackets.count(b"{") <= max_depth:
         return False

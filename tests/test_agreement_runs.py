@@ -26,10 +26,10 @@ from annotations.selectors.agreement import is_stale
 from annotations.services.agreement import (
     BOOTSTRAP_RESAMPLES,
     BOOTSTRAP_SEED,
-    document_inputs_changed,
     refresh_incremental,
     rollup,
 )
+from annotations.services.agreement_inputs import document_inputs_changed
 from annotations.services.assignments import assignment_transition
 from annotations.services.projects import project_delete
 from annotations.services.spans import span_create, span_update

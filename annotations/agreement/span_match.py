@@ -36,7 +36,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import linear_sum_assignment
 
 from annotations.agreement.records import DocumentAnnotations, SpanRecord
 
@@ -111,6 +110,10 @@ def _matching(eligible: npt.NDArray[np.bool_], iou: FloatArray) -> list[tuple[in
     sub = eligible[np.ix_(sub_rows, sub_cols)]
     bonus = float(min(len(sub_rows), len(sub_cols)) + 1)
     cost = np.where(sub, -(bonus + iou[np.ix_(sub_rows, sub_cols)]), 0.0)
+    # Imported here: scipy.optimize takes 0.3 s to load, which every process that merely imports
+    # the agreement services (a management command, a worker) would otherwise pay.
+    from scipy.optimize import linear_sum_assignment
+
     assigned_rows, assigned_cols = linear_sum_assignment(cost)
     return [
         (int(sub_rows[r]), int(sub_cols[c]), float(iou[sub_rows[r], sub_cols[c]]))

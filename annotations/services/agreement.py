@@ -4,9 +4,9 @@ the project's running sums up to date, and writes ``AgreementReport`` rows.
 The maths is in ``annotations.agreement`` (pure). This module only moves data between rows and
 those functions:
 
-* A submission or a change of a document's text marks the document *dirty*
-  (``document_inputs_changed``), and so does adding it (``documents_added``: a full run counts
-  every document); a span write is marked by the database itself (trigger, migration 0010).
+* A submission or a change of a document's text marks the document *dirty*, and so does adding
+  it (``annotations.services.agreement_inputs``: a full run counts every document); a span write
+  is marked by the database itself (trigger, migration 0010).
   After the commit, one debounced refresh per project is scheduled
   (``annotations.services.background.schedule_refresh``); when that cannot be done,
   ``refresh_sweep`` schedules it later.
@@ -130,51 +130,6 @@ def fingerprint(doc: DocumentAnnotations) -> str:
     for span in doc.spans:
         digest.update(f"{_span_key(span)}".encode())
     return digest.hexdigest()
-
-
-def document_inputs_changed(*, project_id: int, document_ids: Iterable[int]) -> None:
-    """Mark documents whose text or submissions changed, and schedule a debounced refresh."""
-    ids = sorted(set(document_ids))
-    if not ids:
-        return
-    # Submissions, document edits and assignment deletions land here; span writes are marked by
-    # the trigger of migration 0010. One upsert: rows that exist keep their stored intermediate.
-    DocumentAgreement.objects.bulk_create(
-        [DocumentAgreement(document_id=pk, project_id=project_id, dirty=True) for pk in ids],
-        update_conflicts=True,
-        unique_fields=["document"],
-        update_fields=["dirty"],
-        batch_size=400,
-    )
-    background.refresh_after_commit(project_id)
-
-
-def documents_added(*, project_id: int, document_ids: Sequence[int]) -> None:
-    """New documents are inputs of the report (a full run counts each, as skipped until two
-    annotators submit it): each gets a dirty agreement row, in the transaction that adds it, and
-    the refresh is scheduled. Every service that adds documents calls this; a document added
-    around them (the admin, a script) is counted from the project's next full run."""
-    DocumentAgreement.objects.bulk_create(
-        [
-            DocumentAgreement(document_id=pk, project_id=project_id, dirty=True)
-            for pk in sorted(document_ids)
-        ],
-        batch_size=1000,
-    )
-    background.refresh_after_commit(project_id)
-
-
-def spans_changed(*, project_id: int) -> None:
-    """Spans of the project were written: the database marked their documents dirty (trigger
-    span_marks_document_dirty, migration 0010); schedule the debounced refresh."""
-    background.refresh_after_commit(project_id)
-
-
-def documents_removed(*, project_id: int) -> None:
-    """Deleted documents take their stored intermediates with them, so the running sums can no
-    longer subtract them: the next refresh recomputes the project from scratch."""
-    ProjectAgreement.objects.filter(project_id=project_id).update(accumulator=None)
-    background.refresh_after_commit(project_id)
 
 
 def refresh_sweep() -> list[int]:

@@ -52,7 +52,7 @@ from annotations.models import (
     VerificationStatus,
 )
 from annotations.read_ahead import read_ahead
-from annotations.services.agreement import documents_added
+from annotations.services.agreement_inputs import documents_added
 from annotations.services.background import IMPORT_ANNOTATIONS
 from annotations.services.document_imports import parse_published
 from annotations.services.jobs import JobFailed, JobOutcome

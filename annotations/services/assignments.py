@@ -22,7 +22,7 @@ from annotations.models import (
     Project,
     Role,
 )
-from annotations.services.agreement import document_inputs_changed
+from annotations.services.agreement_inputs import document_inputs_changed
 
 # An assignment's time adds up every session's seconds in an integer column (PostgreSQL's range).
 MAX_TIME_SPENT_SECONDS = 2**31 - 1

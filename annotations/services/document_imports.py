@@ -33,10 +33,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from annotations import json_depth
+from annotations.bulk import insert_rows_returning_ids
 from annotations.errors import InvalidInput
 from annotations.json_depth import JsonTooDeep, check_json_depth
 from annotations.models import Document, Job, Project
-from annotations.services.agreement import documents_added
+from annotations.services.agreement_inputs import documents_added
 from annotations.services.background import IMPORT_DOCUMENTS
 from annotations.services.jobs import JobFailed, JobOutcome, ProgressReporter
 from annotations.services.uploads import import_upload_dir, upload_dir_remove, upload_job_start
@@ -315,9 +316,20 @@ class _Rollback(Exception):
 
 
 def _insert(project: Project, documents: list[Document]) -> None:
+    """Insert validated documents (by COPY on PostgreSQL) and give each its new primary key."""
+    now = timezone.now()
     with transaction.atomic():
-        Document.objects.bulk_create(documents)
-        documents_added(project_id=project.pk, document_ids=[d.pk for d in documents])
+        ids = insert_rows_returning_ids(
+            Document,
+            ("project", "title", "text", "source_url", "published_at", "metadata", "created_at"),
+            [
+                (project.pk, d.title, d.text, d.source_url, d.published_at, d.metadata, now)
+                for d in documents
+            ],
+        )
+        for document, pk in zip(documents, ids, strict=True):
+            document.pk = pk
+        documents_added(project_id=project.pk, document_ids=ids)
 
 
 def _store(

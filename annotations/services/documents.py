@@ -8,7 +8,7 @@ from django.db import transaction
 
 from annotations.errors import Conflict
 from annotations.models import Document, Project, Span
-from annotations.services.agreement import (
+from annotations.services.agreement_inputs import (
     document_inputs_changed,
     documents_added,
     documents_removed,

@@ -26,7 +26,7 @@ from annotations.models import (
     Span,
     VerificationStatus,
 )
-from annotations.services.agreement import spans_changed
+from annotations.services.agreement_inputs import spans_changed
 from annotations.services.locking import retry_on_deadlock
 from annotations.services.projects import initial_status
 from annotations.spans import check_offsets
