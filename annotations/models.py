@@ -11,8 +11,11 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 
 
 class Role(models.TextChoices):
@@ -30,6 +33,11 @@ class Project(models.Model):
     annotators_per_document = models.PositiveSmallIntegerField(default=3)
     blind = models.BooleanField(
         default=True, help_text="Annotators never see each other's spans while this is on."
+    )
+    archived_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when a manager archives the project: kept, read only, listed apart.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -76,6 +84,9 @@ class Label(models.Model):
     name = models.CharField(max_length=100)
     color = models.CharField(max_length=7, default="#888888")
     shortcut = models.CharField(max_length=1, blank=True, default="")
+    description = models.CharField(
+        max_length=200, blank=True, default="", help_text="One line, shown on hover."
+    )
     order = models.PositiveSmallIntegerField(default=0)
     retired = models.BooleanField(
         default=False, help_text="Retired labels keep their spans but cannot be used for new ones."
@@ -85,6 +96,7 @@ class Label(models.Model):
         ordering = ["order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["project", "key"], name="label_unique_key_per_project"),
+            models.UniqueConstraint(Lower("name"), "project", name="label_unique_name_per_project"),
             models.UniqueConstraint(
                 fields=["project", "shortcut"],
                 condition=~Q(shortcut="") & Q(retired=False),
@@ -111,6 +123,9 @@ class VerificationStatus(models.Model):
     is_final = models.BooleanField(
         default=False, help_text="A verdict (true, false, ...), as opposed to a working state."
     )
+    description = models.CharField(
+        max_length=200, blank=True, default="", help_text="One line, shown on hover."
+    )
     retired = models.BooleanField(default=False)
 
     class Meta:
@@ -119,6 +134,9 @@ class VerificationStatus(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "key"], name="status_unique_key_per_project"
+            ),
+            models.UniqueConstraint(
+                Lower("name"), "project", name="status_unique_name_per_project"
             ),
             models.UniqueConstraint(
                 fields=["project"],
@@ -146,10 +164,27 @@ class Document(models.Model):
     source_url = models.URLField(max_length=2000, blank=True, default="")
     published_at = models.DateTimeField(null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    # The import job that created the document (its batch); empty for documents added otherwise.
+    import_job = models.ForeignKey(
+        "Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Title and text for the documents table's full-text search (PostgreSQL), filled in the
+    # background after a document is added or its text changes, so that imports do not pay for
+    # it; NULL until then (a search also scans those documents plainly). Unused on SQLite.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            # PostgreSQL only (migration 0013 skips it elsewhere).
+            GinIndex(fields=["search_vector"], name="document_search"),
+            models.Index(
+                fields=["project"],
+                condition=Q(search_vector__isnull=True),
+                name="document_search_pending",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["id", "project"], name="document_unique_id_project"),
             models.CheckConstraint(condition=~Q(text=""), name="document_text_not_empty"),

@@ -71,7 +71,7 @@ def setup_labels(manager, annotator, project) -> Setup:
     def add(n: int) -> None:
         base = Label.objects.count()
         Label.objects.bulk_create(
-            Label(project=project, key=f"l{base + i}", name=f"L{i}") for i in range(n)
+            Label(project=project, key=f"l{base + i}", name=f"L{base + i}") for i in range(n)
         )
 
     return Setup(annotator, f"/api/v1/projects/{project.pk}/labels/", add)
@@ -81,7 +81,8 @@ def setup_statuses(manager, annotator, project) -> Setup:
     def add(n: int) -> None:
         base = VerificationStatus.objects.count()
         VerificationStatus.objects.bulk_create(
-            VerificationStatus(project=project, key=f"s{base + i}", name=f"S{i}") for i in range(n)
+            VerificationStatus(project=project, key=f"s{base + i}", name=f"S{base + i}")
+            for i in range(n)
         )
 
     return Setup(annotator, f"/api/v1/projects/{project.pk}/statuses/", add)

@@ -73,7 +73,8 @@ class MembershipSerializer(ModelSerializer):
 
 
 class _ProjectKeyedSerializer(ModelSerializer):
-    """Labels and statuses: ``key`` is unique per project, checked here for a clear 400."""
+    """Labels and statuses: ``key`` and ``name`` are unique per project, checked here for a clear
+    400."""
 
     def validate_key(self, value: str) -> str:
         project = self.context["project"]
@@ -82,6 +83,17 @@ class _ProjectKeyedSerializer(ModelSerializer):
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
             raise serializers.ValidationError(f"The key {value!r} is already used in this project.")
+        return value
+
+    def validate_name(self, value: str) -> str:
+        project = self.context["project"]
+        clash = type(self).Meta.model.objects.filter(project=project, name__iexact=value)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError(
+                f"The name {value!r} is already used in this project (names ignore case)."
+            )
         return value
 
 
