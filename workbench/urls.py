@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", include("annotations.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
+    path("", include("annotations.console_urls")),
     path("", include("annotations.page_urls")),
 ]
 

@@ -1,7 +1,7 @@
 /**
  * Entry point: each server-rendered page names its script with <body data-page="...">. The pages
  * live in one folder each (workspace/, dashboard/, adjudication/, exports/, project/,
- * gold-comparison/) beside shared/, the modules they have in common. No page has a script of its
+ * gold-comparison/, console/) beside shared/, the modules they have in common. No page has a script of its
  * own: the Content-Security-Policy (script-src 'self') runs only these bundled files.
  */
 
@@ -13,10 +13,34 @@ import "./shared/pages.css";
 import "./dashboard/dashboard.css";
 import "./adjudication/adjudication.css";
 import "./exports/exports.css";
+import "./console/console.css";
+import "./console/project-settings.css";
+import "./console/labels.css";
+import "./console/members.css";
+import "./console/assignment.css";
+import "./console/import.css";
+import "./console/documents.css";
 
 import { enhanceProjectPage } from "./project/project";
 import { readBootstrap } from "./workspace/bootstrap";
 import { Workspace } from "./workspace/workspace";
+
+/** The manager's console pages (console/), each its own lazily loaded chunk. */
+function startConsolePage(page: string): void {
+  if (page === "console-project-settings") {
+    void import("./console/project-settings").then((m) => m.startProjectSettings());
+  } else if (page === "console-labels") {
+    void import("./console/labels").then((m) => m.startLabels());
+  } else if (page === "console-members") {
+    void import("./console/members").then((m) => m.startMembers());
+  } else if (page === "console-assignment") {
+    void import("./console/assignment").then((m) => m.startAssignment());
+  } else if (page === "console-import") {
+    void import("./console/import").then((m) => m.startImport());
+  } else if (page === "console-documents") {
+    void import("./console/documents").then((m) => m.startDocumentsTable());
+  }
+}
 
 function main(): void {
   performance.mark("workspace-script");
@@ -38,6 +62,8 @@ function main(): void {
     void import("./exports/exports").then((m) => m.startExports());
   } else if (page === "gold-comparison") {
     void import("./gold-comparison/gold-comparison").then((m) => m.startGoldComparison());
+  } else if (page?.startsWith("console-")) {
+    startConsolePage(page);
   }
 }
 

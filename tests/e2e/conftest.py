@@ -6,6 +6,7 @@ download is never used. Each test gets a fresh browser context logged in as the 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -52,15 +53,18 @@ def _run(command: list[str]) -> None:
 
 @pytest.fixture(scope="session")
 def frontend_build() -> Path:
-    """frontend/dist, built now if it is missing or older than the sources."""
-    if not MANIFEST.exists() or MANIFEST.stat().st_mtime < _newest_source_mtime():
-        if shutil.which("npm") is None:
-            pytest.fail(
-                f"frontend/dist is missing or stale and npm is not installed: {BUILD_HINT}."
-            )
-        if not (FRONTEND / "node_modules").is_dir():
-            _run(["npm", "ci", "--no-audit", "--no-fund"])
-        _run(["npm", "run", "build"])
+    """frontend/dist, built now if it is missing or older than the sources (one build at a time:
+    the pytest-xdist workers, and other checkouts' runs, wait on a lock file)."""
+    with (FRONTEND / ".build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not MANIFEST.exists() or MANIFEST.stat().st_mtime < _newest_source_mtime():
+            if shutil.which("npm") is None:
+                pytest.fail(
+                    f"frontend/dist is missing or stale and npm is not installed: {BUILD_HINT}."
+                )
+            if not (FRONTEND / "node_modules").is_dir():
+                _run(["npm", "ci", "--no-audit", "--no-fund"])
+            _run(["npm", "run", "build"])
     # settings.py adds frontend/dist to STATICFILES_DIRS only if it existed at start-up.
     from django.conf import settings
     from django.contrib.staticfiles import finders

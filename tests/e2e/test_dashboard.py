@@ -289,12 +289,13 @@ def test_only_reviewers_and_managers_open_the_review_pages(page_path, transactio
 def test_project_page_links_the_review_pages_for_reviewers_only(open_page, review_project):
     rp = review_project
     page = open_page(rp.reviewer, f"/projects/{rp.project.pk}/")
-    links = page.locator("#review-links a")
-    expect(links).to_have_text(["Dashboard", "Adjudicate", "Exports"])
-    links.first.click()
+    nav = page.locator("nav.project-nav")
+    for key in ("dashboard", "adjudicate", "exports"):
+        expect(nav.locator(f"a[data-nav='{key}']")).to_have_count(1)
+    nav.locator("a[data-nav='dashboard']").click()
     page.wait_for_selector("body[data-ready='1']")
     assert page.url.endswith(dashboard_url(rp.project))
 
     annotator_page = open_page(rp.annotators[0], f"/projects/{rp.project.pk}/")
     expect(annotator_page.locator("#my-progress")).to_be_visible()
-    expect(annotator_page.locator("#review-links")).to_have_count(0)
+    expect(annotator_page.locator("nav.project-nav a")).to_have_text(["Overview"])

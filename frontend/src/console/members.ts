@@ -1,0 +1,5 @@
+/** Console page "console-members" (annotations/views/console/). */
+
+export function startMembers(): void {
+  // Server-rendered forms work without script; enhancements go here.
+}
