@@ -3,6 +3,9 @@ from typing import Any
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotations.selectors.document_table import SEARCH_COUNT_LIMIT
 
 
 class WorkbenchPagination(PageNumberPagination):
@@ -40,3 +43,24 @@ class WorkbenchPagination(PageNumberPagination):
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1  # page (a 404 below it) and page_size (a 400)
         return parameters
+
+
+class DocumentTablePagination(WorkbenchPagination):
+    """The documents table's pages (``selectors.document_table.DocumentTableIds``): a search's
+    matches are counted up to a limit, and ``count_capped`` says when there are more."""
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        total = getattr(self.page.paginator.object_list, "total", None)
+        response.data["count_capped"] = bool(total and total.capped)
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": "A search matched more documents than `count` (a search counts "
+            f"up to {SEARCH_COUNT_LIMIT:,}): refine it to page through them all.",
+        }
+        paginated["required"] = [*paginated.get("required", []), "count_capped"]
+        return paginated

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from annotations.errors import Forbidden, NotFound
+from annotations.errors import Conflict, Forbidden, NotFound
 from annotations.models import AssignmentState, Role
 
 if TYPE_CHECKING:
-    from annotations.models import Assignment, Document, Span
+    from annotations.models import Assignment, Document, Project, Span
     from annotations.selectors.access import ProjectAccess
 
 # For queries that filter by role (the rules below are the same sets as functions).
@@ -54,6 +54,12 @@ def can_add_spans(access: ProjectAccess, document: Document) -> bool:
     if can_review(access):
         return True
     return getattr(document, "assignment_state", None) not in (None, AssignmentState.SKIPPED)
+
+
+def can_create_accounts(access: ProjectAccess) -> bool:
+    """Managers create accounts for new colleagues (a user with no password yet and a membership
+    of this project) and hand over their one-time set-password links."""
+    return can_manage(access)
 
 
 def can_change_project(my_role: str | None) -> bool:
@@ -91,9 +97,45 @@ def check_change_assignment(access: ProjectAccess, user: Any, assignment: Assign
         raise Forbidden("Only the annotator or a manager may change this assignment.")
 
 
+def can_act_on_documents(access: ProjectAccess, action: str) -> bool:
+    """The documents table's bulk actions: managers assign, unassign and delete documents;
+    reviewers (and managers) export them."""
+    if action == "export":
+        return can_review(access)
+    return can_manage(access)
+
+
+def check_act_on_documents(access: ProjectAccess, action: str) -> None:
+    """Annotators get 404 (the documents table is not theirs); a reviewer asking for a manager's
+    action gets 403."""
+    check_review(access)
+    if not can_act_on_documents(access, action):
+        raise Forbidden("Only the project's managers assign, unassign or delete documents.")
+
+
+def check_create_accounts(access: ProjectAccess) -> None:
+    if not can_create_accounts(access):
+        raise Forbidden("Only the project's managers may create accounts.")
+
+
 def check_change_project(my_role: str | None) -> None:
     if not can_change_project(my_role):
         raise Forbidden("Only the project's managers may change or delete it.")
+
+
+def check_project_open(project: Project) -> None:
+    """An archived project is read only, for every role: no new spans or span edits, no
+    documents, assignments, imports, gold spans, comments, labels or statuses, no settings change,
+    until a manager unarchives it. Reads and exports go on; members may still be added or
+    removed, and the project unarchived or deleted. Takes the project rather than an access, so
+    that the services that write check it whoever calls them (API, pages, commands, jobs)."""
+    if project.archived_at is not None:
+        raise Conflict(
+            f"The project '{project.name}' is archived, so it is read only. A manager can "
+            "unarchive it on the project's settings page (or POST "
+            f"/api/v1/projects/{project.pk}/unarchive/).",
+            code="project_archived",
+        )
 
 
 def check_comment(access: ProjectAccess, user: Any, span: Span | None) -> None:

@@ -26,7 +26,7 @@ from annotations.services.agreement import (
     refresh_sweep,
 )
 from annotations.services.annotation_imports import annotation_import_run
-from annotations.services.background import clear_refresh_schedule
+from annotations.services.background import clear_refresh_schedule, clear_search_index_schedule
 from annotations.services.document_imports import document_import_run
 from annotations.services.exports import export_run as export_write
 from annotations.services.jobs import (
@@ -39,6 +39,8 @@ from annotations.services.jobs import (
     job_lease,
     job_release,
 )
+from annotations.services.search_index import search_index_fill as fill_search_vectors
+from annotations.services.search_index import search_index_sweep as sweep_search_vectors
 from workbench.heartbeat import current_instance
 
 # Errors a retry may cure: the database connection dropped or the server is restarting.
@@ -166,3 +168,19 @@ def agreement_sweep() -> None:
     """Schedule the refreshes that edits could not schedule (periodic: ``workbench.sweep``). Not
     retried: the next period sweeps again."""
     refresh_sweep()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def search_index_fill(project_id: int) -> None:
+    """Fill the project's pending search vectors (scheduled after documents are added or their
+    text changes: ``background.schedule_search_index``)."""
+    # Documents added from now on schedule the next fill.
+    clear_search_index_schedule(project_id)
+    fill_search_vectors(project_id=project_id)
+
+
+@shared_task
+def search_index_sweep() -> None:
+    """Schedule the fills that writes could not schedule (periodic: ``workbench.sweep``). Not
+    retried: the next period sweeps again."""
+    sweep_search_vectors()

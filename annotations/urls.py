@@ -14,6 +14,7 @@ from annotations.views.documents import AssignmentViewSet, DocumentViewSet
 from annotations.views.exports import ExportViewSet
 from annotations.views.imports import AnnotationImportViewSet, ImportViewSet
 from annotations.views.jobs import HealthView, JobViewSet, ProjectJobViewSet
+from annotations.views.markdown import MarkdownPreviewView
 from annotations.views.projects import (
     LabelViewSet,
     MembershipViewSet,
@@ -48,5 +49,6 @@ router.register("jobs", JobViewSet, basename="job")
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="auth-token"),
     path("health/", HealthView.as_view(), name="health"),
+    path("markdown/", MarkdownPreviewView.as_view(), name="markdown"),
     path("", include(router.urls)),
 ]

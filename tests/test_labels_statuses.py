@@ -98,7 +98,7 @@ def test_shortcut_clash_is_400(client, labels_url, project, db_snapshot):
         labels_url, {"key": "rumour", "name": "Rumour", "shortcut": "1"}, format="json"
     )
     assert response.status_code == 400
-    assert "claim" in response.json()["shortcut"][0]
+    assert "Claim" in response.json()["shortcut"][0]  # names the label that has the hotkey
     denial = project.labels.get(key="denial")
     response = client.patch(f"{labels_url}{denial.pk}/", {"shortcut": "1"}, format="json")
     assert response.status_code == 400

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from annotations import permissions
-from annotations.errors import DomainError, Forbidden, NotFound
+from annotations.errors import Conflict, DomainError, Forbidden, NotFound
 from annotations.models import (
     Assignment,
     Document,
@@ -610,6 +611,24 @@ ACTIONS: dict[str, tuple[str, Callable[[World], str], Callable[[World], dict[str
         lambda w: f"{w.base}/members/",
         lambda w: {"user": w.users["outsider"].pk, "username": "outsider", "role": "reviewer"},
     ),
+    "accounts": (
+        "manager",
+        lambda w: f"{w.base}/members/accounts/",
+        lambda w: {"username": "newbie", "email": "newbie@example.org", "role": "annotator"},
+    ),
+    "move": (
+        "manager",
+        lambda w: f"{w.base}/assignments/move/",
+        lambda w: {
+            "from_annotator": w.users["annotator"].pk,
+            "to_annotators": [w.membership.user_id],
+        },
+    ),
+    "remove": (
+        "manager",
+        lambda w: f"{w.base}/members/{w.membership.pk}/remove/",
+        lambda w: {"open_work": "reassign"},
+    ),
     "token": (
         "anonymous",
         lambda w: "/api/v1/auth/token/",
@@ -690,6 +709,12 @@ def _skipped_document(world: World) -> dict[str, Any]:
     return {"document": world.document}
 
 
+def _archive(world: World, archived: bool) -> dict[str, Any]:
+    world.project.archived_at = timezone.now() if archived else None
+    world.project.save(update_fields=["archived_at"])
+    return {"project": world.project}
+
+
 def _annotator2(world: World) -> Any:
     return world.membership.user
 
@@ -699,6 +724,8 @@ SITUATIONS: dict[str, Callable[[World], dict[str, Any]]] = {
     "member": lambda w: {},
     "blind project": lambda w: _set_blind(w, True),
     "open project": lambda w: _set_blind(w, False),
+    "project not archived": lambda w: _archive(w, False),
+    "archived project": lambda w: _archive(w, True),
     "document assigned to the annotator": lambda w: {"document": w.document},
     "document the annotator skipped": _skipped_document,
     "document assigned to nobody": lambda w: {"document": w.other_document},
@@ -710,6 +737,8 @@ SITUATIONS: dict[str, Callable[[World], dict[str, Any]]] = {
     "annotator2's assignment": lambda w: {
         "assignment": Assignment.objects.get(document=w.document, annotator=_annotator2(w))
     },
+    "deleting documents (assign, unassign alike)": lambda w: {"action": "delete"},
+    "exporting documents": lambda w: {"action": "export"},
 }
 
 
@@ -738,6 +767,7 @@ RULES: dict[tuple[str, str], tuple[Answer, Answer, Answer, Answer]] = {
     # Not visible to the annotator (visible_document: None, and the view answers 400 first).
     ("can_add_spans", "document assigned to nobody"):                    (True,      True,      False,     NOT_MEMBER),
     ("can_change_project", "member"):                                    (True,      False,     False,     False),
+    ("can_create_accounts", "member"):                                   (True,      False,     False,     NOT_MEMBER),
     ("can_comment_without_adjudication", "blind project"):               (True,      True,      False,     NOT_MEMBER),
     ("can_comment_without_adjudication", "open project"):                (True,      True,      True,      NOT_MEMBER),
     ("check_review", "member"):                                          (OK,        OK,        NotFound,  NOT_MEMBER),
@@ -750,9 +780,19 @@ RULES: dict[tuple[str, str], tuple[Answer, Answer, Answer, Answer]] = {
     ("check_change_assignment", "the annotator's assignment"):           (OK,        Forbidden, OK,        NOT_MEMBER),
     ("check_change_assignment", "annotator2's assignment"):              (OK,        Forbidden, Forbidden, NOT_MEMBER),
     ("check_change_project", "member"):                                  (OK,        Forbidden, Forbidden, Forbidden),
+    ("check_create_accounts", "member"):                                 (OK,        Forbidden, Forbidden, NOT_MEMBER),
+    ("can_act_on_documents", "deleting documents (assign, unassign alike)"): (True,  False,     False,     NOT_MEMBER),
+    ("can_act_on_documents", "exporting documents"):                     (True,      True,      False,     NOT_MEMBER),
+    # The documents table is not the annotators': 404, as for the reviewer pages.
+    ("check_act_on_documents", "deleting documents (assign, unassign alike)"): (OK,  Forbidden, NotFound,  NOT_MEMBER),
+    ("check_act_on_documents", "exporting documents"):                   (OK,        OK,        NotFound,  NOT_MEMBER),
     ("check_comment", "the annotator's span"):                           (OK,        OK,        OK,        NOT_MEMBER),
     ("check_comment", "annotator2's span"):                              (OK,        OK,        Forbidden, NOT_MEMBER),
     ("check_comment", "the document itself (no span)"):                  (OK,        OK,        Forbidden, NOT_MEMBER),
+    # Takes the project, not an access: an archived project is read only for every role (the
+    # outsider never gets this far: 404 first).
+    ("check_project_open", "project not archived"):                      (OK,        OK,        OK,        OK),
+    ("check_project_open", "archived project"):                          (Conflict,  Conflict,  Conflict,  Conflict),
 }
 # fmt: on
 

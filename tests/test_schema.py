@@ -108,7 +108,7 @@ def test_swagger_ui_renders_without_external_urls(db):
 FREE_FORM_BY_DESIGN = {
     ("Document", "metadata"),
     ("DocumentDetail", "metadata"),
-    ("DocumentList", "metadata"),
+    ("DocumentRow", "metadata"),
     ("Job", "params"),
     ("Job", "result"),
 }

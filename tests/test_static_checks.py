@@ -17,6 +17,7 @@ PURE_MODULES = [
     "annotations.formats",
     "annotations.read_ahead",
     "annotations.json_depth",
+    "annotations.markdown",
 ]
 PURE_PATHS = [
     "annotations/spans.py",
@@ -25,6 +26,7 @@ PURE_PATHS = [
     "annotations/formats",
     "annotations/read_ahead.py",
     "annotations/json_depth.py",
+    "annotations/markdown.py",
 ]
 
 

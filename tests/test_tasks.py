@@ -19,14 +19,14 @@ from annotations import tasks
 from annotations.models import Job, JobKind, JobState
 from annotations.services.background import TASK_NAMES, task_named
 from annotations.services.jobs import JobFailed, JobOutcome
-from workbench.sweep import SWEEP_TASK
+from workbench.sweep import SWEEP_TASKS
 
 ANNOTATIONS_DIR = Path(tasks.__file__).resolve().parent
 
 # Tasks that only other tasks enqueue (the chunks of a large agreement run, then its roll-up).
 ENQUEUED_BY_TASKS_ONLY = {"annotations.tasks.agreement_chunk", "annotations.tasks.agreement_rollup"}
 # Tasks a worker sends itself on its timer, by name (workbench/sweep.py).
-SENT_BY_WORKERS = {SWEEP_TASK}
+SENT_BY_WORKERS = set(SWEEP_TASKS)
 
 
 def _tasks_defined_in_tasks_py() -> dict[str, Task]:

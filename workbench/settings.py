@@ -33,6 +33,9 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # First, so that its templates win over those of the apps below: registration/*.html are the
+    # app's own account pages (password change and reset), not the admin site's.
+    "annotations",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -47,7 +50,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
-    "annotations",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +90,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: it pays off for long analytical queries, not for a web request's. Its
+    # estimate of a documents-table filter at 100,000 documents passed jit_above_cost and the
+    # query spent ~190 ms compiling for ~60 ms of work (bench/documents_table.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The zero-config database must serve a few people at once (bench/api.py --sqlite). WAL lets
     # readers go on beside the one writer; a writer that finds the database locked waits up to the
@@ -155,6 +161,21 @@ FILE_UPLOAD_HANDLERS = [
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
+
+# --- Mail -----------------------------------------------------------------------------------------
+# EMAIL_URL: how to send mail, e.g. smtp+tls://user:password@smtp.example.org:587 (STARTTLS),
+# smtp+ssl://...:465, or consolemail:// to print mails to the log. Unset (the default), the app
+# sends no mail: a manager hands new colleagues their set-password link by hand, and the password
+# reset page says that no mail can be sent. DEFAULT_FROM_EMAIL is the sender of those mails.
+EMAIL_CONFIGURED = bool(env.str("EMAIL_URL", default="").strip())
+if EMAIL_CONFIGURED:
+    globals().update(
+        {k: v for k, v in env.email_url("EMAIL_URL").items() if v is not None and v != ""}
+    )
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+EMAIL_TIMEOUT = 10  # seconds: a mail server that does not answer fails the mail, not the page
 
 # --- HTTPS ----------------------------------------------------------------------------------------
 # DJANGO_HTTPS=true when people reach the app over HTTPS: cookies only over HTTPS, plain HTTP
@@ -352,6 +373,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AdjudicationStateStateEnum": "annotations.serializers.adjudication.ADJUDICATION_STATES",
         "KindEnum": "annotations.models.JobKind",
+        "ImportFormatEnum": "annotations.services.import_preview.IMPORT_FORMATS",
+        "ExportFormatEnum": "annotations.services.exports.EXPORT_FORMATS",
+        "DocumentStateEnum": "annotations.selectors.document_table.DocumentState",
     },
 }
 

@@ -8,6 +8,10 @@ that schedules a refresh for every project whose figures lag their inputs
 worker's main process, by task name: the sweep's queries run in a pool process like any task's.
 Registered by name in ``workbench.celery``. The timer stands still while the consumer reconnects
 to the broker, which is when a sweep could not be sent anyway.
+
+The same timer sends the search index sweep: documents whose full-text search vector is still
+pending (its fill could not be scheduled, or its message was lost) get a fill
+(``annotations.services.search_index.search_index_sweep``).
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 SWEEP_TASK = "annotations.tasks.agreement_sweep"
+# The same timer catches up the documents table's search vectors (annotations.services.search_index).
+SEARCH_INDEX_SWEEP_TASK = "annotations.tasks.search_index_sweep"
+SWEEP_TASKS = (SWEEP_TASK, SEARCH_INDEX_SWEEP_TASK)
 
 
 class AgreementSweep(bootsteps.StartStopStep):
@@ -43,11 +50,12 @@ class AgreementSweep(bootsteps.StartStopStep):
 
 
 def send_sweep() -> None:
-    """Queue one sweep. Never raises: with the broker down there is nothing to send it with, and
-    the timer tries again next period."""
+    """Queue one of each sweep. Never raises: with the broker down there is nothing to send them
+    with, and the timer tries again next period."""
     from workbench.celery import app  # loaded with this module's importer, the app itself
 
-    try:
-        app.send_task(SWEEP_TASK)
-    except Exception as exc:  # noqa: BLE001 - the timer must go on
-        logger.warning("could not send the agreement sweep: %s", exc)
+    for name in SWEEP_TASKS:
+        try:
+            app.send_task(name)
+        except Exception as exc:  # noqa: BLE001 - the timer must go on
+            logger.warning("could not send the sweep %s: %s", name, exc)

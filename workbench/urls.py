@@ -3,9 +3,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from annotations.views.api_docs import ApiDocsView
+from annotations.views.console.accounts import PasswordResetView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Before Django's own: the password reset that says so when this server sends no mail.
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("annotations.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -30,9 +30,19 @@ Offsets are converted with ``annotations.spans.Utf16Index`` wherever a format co
 from annotations.formats.claimreview import write_claimreview
 from annotations.formats.conll import write_conll
 from annotations.formats.csv_rows import write_csv
-from annotations.formats.doccano import iter_doccano, read_doccano, write_doccano
+from annotations.formats.doccano import (
+    iter_doccano,
+    iter_doccano_items,
+    read_doccano,
+    write_doccano,
+)
 from annotations.formats.fever import DEFAULT_STATUS_MAP, write_fever
-from annotations.formats.jsonl import iter_native_jsonl, read_native_jsonl, write_jsonl
+from annotations.formats.jsonl import (
+    iter_native_jsonl,
+    iter_native_jsonl_items,
+    read_native_jsonl,
+    write_jsonl,
+)
 from annotations.formats.label_studio import (
     label_studio_config,
     parse_label_studio,
@@ -79,7 +89,9 @@ __all__ = [
     "ImportReport",
     "ImportResult",
     "iter_doccano",
+    "iter_doccano_items",
     "iter_native_jsonl",
+    "iter_native_jsonl_items",
     "label_studio_config",
     "parse_label_studio",
     "read_doccano",

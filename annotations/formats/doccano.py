@@ -339,6 +339,27 @@ def iter_doccano(
     empty_means_annotated: bool = True,
 ) -> Iterator[ExportDocument]:
     """Stream the valid documents of a doccano JSONL file; problems go to ``report``."""
+    for _number, document in iter_doccano_items(
+        fp,
+        report,
+        annotator=annotator,
+        as_gold=as_gold,
+        offset_unit=offset_unit,
+        empty_means_annotated=empty_means_annotated,
+    ):
+        yield document
+
+
+def iter_doccano_items(
+    fp: IO[Any],
+    report: ImportReport,
+    *,
+    annotator: str | None = None,
+    as_gold: bool = False,
+    offset_unit: OffsetUnit = "utf16",
+    empty_means_annotated: bool = True,
+) -> Iterator[tuple[int, ExportDocument]]:
+    """``iter_doccano`` with each document's line number."""
     if offset_unit not in ("utf16", "codepoint"):
         raise ValueError(f"offset_unit must be 'utf16' or 'codepoint', got {offset_unit!r}")
     for number, obj in json_lines(fp, report):
@@ -353,7 +374,7 @@ def iter_doccano(
         )
         if document is not None:
             report.see(document)
-            yield document
+            yield number, document
 
 
 def read_doccano(fp: IO[Any], **options: Any) -> ImportResult:

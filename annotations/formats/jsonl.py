@@ -388,11 +388,19 @@ def parse_line(obj: Any, number: int, report: ImportReport) -> ExportDocument | 
 
 def iter_native_jsonl(fp: IO[Any], report: ImportReport) -> Iterator[ExportDocument]:
     """Stream the valid documents of ``fp``; problems go to ``report`` (check ``report.ok``)."""
+    for _number, document in iter_native_jsonl_items(fp, report):
+        yield document
+
+
+def iter_native_jsonl_items(
+    fp: IO[Any], report: ImportReport
+) -> Iterator[tuple[int, ExportDocument]]:
+    """``iter_native_jsonl`` with each document's line number."""
     for number, obj in json_lines(fp, report):
         document = parse_line(obj, number, report)
         if document is not None:
             report.see(document)
-            yield document
+            yield number, document
 
 
 def read_native_jsonl(fp: IO[Any]) -> ImportResult:

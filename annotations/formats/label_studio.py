@@ -86,6 +86,7 @@ from annotations.formats.reading import (
     not_utf8,
 )
 from annotations.formats.records import (
+    MAX_REPORTED_ERRORS,
     ExportDocument,
     ExportProject,
     ExportSpan,
@@ -538,17 +539,20 @@ def parse_label_studio(
     ground_truth_as_gold: bool = True,
     status_from_name: str = "status",
     offset_unit: OffsetUnit = "auto",
+    max_errors: int = MAX_REPORTED_ERRORS,
 ) -> ImportResult:
-    """Parse already-decoded JSON (a list of tasks, or one task object)."""
+    """Parse already-decoded JSON (a list of tasks, or one task object). ``max_errors``: how many
+    problems the result lists (it counts them all)."""
     if offset_unit not in ("auto", "codepoint", "utf16"):
         raise ValueError(f"offset_unit must be 'auto', 'codepoint' or 'utf16', got {offset_unit!r}")
-    report = ImportReport()
+    report = ImportReport(max_errors=max_errors)
     if isinstance(tasks, dict):
         tasks = [tasks]
     if not isinstance(tasks, list):
         report.error(0, "", f"a Label Studio export is an array of tasks, got {describe(tasks)}.")
         return ImportResult.from_report([], report)
     documents: list[ExportDocument] = []
+    positions: list[int] = []
     converted = 0
     for i, task in enumerate(tasks):
         report.items += 1
@@ -567,12 +571,13 @@ def parse_label_studio(
         if document is not None:
             report.see(document)
             documents.append(document)
+            positions.append(i)
     if converted:
         report.notes.append(
             f"{converted} regions had UTF-16 offsets (Label Studio 1.3 or earlier) and were "
             "converted to code points."
         )
-    return ImportResult.from_report(documents, report)
+    return ImportResult.from_report(documents, report, positions)
 
 
 def read_label_studio(fp: IO[Any], **options: Any) -> ImportResult:

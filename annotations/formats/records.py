@@ -155,7 +155,7 @@ class ImportIssue:
 
 @dataclass(slots=True)
 class ImportReport:
-    """Errors collected while items stream by (at most ``MAX_REPORTED_ERRORS`` kept)."""
+    """Errors collected while items stream by (at most ``max_errors`` kept, all counted)."""
 
     items: int = 0
     error_count: int = 0
@@ -164,6 +164,7 @@ class ImportReport:
     labels: set[str] = field(default_factory=set)
     statuses: set[str] = field(default_factory=set)
     annotators: dict[str, None] = field(default_factory=dict)  # insertion-ordered set
+    max_errors: int = MAX_REPORTED_ERRORS
 
     @property
     def ok(self) -> bool:
@@ -171,7 +172,7 @@ class ImportReport:
 
     def error(self, item: int, field_path: str, message: str) -> None:
         self.error_count += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
+        if len(self.errors) < self.max_errors:
             self.errors.append(ImportIssue(item, field_path, message))
 
     def see(self, document: ExportDocument) -> None:
@@ -196,13 +197,21 @@ class ImportResult:
     statuses: tuple[str, ...]  # sorted
     annotators: tuple[str, ...]  # in order of first appearance
     notes: tuple[str, ...] = ()
+    # Where each document is in the file (``ImportIssue.item``'s numbering), in the same order.
+    positions: tuple[int, ...] = ()
+    item_count: int = 0  # items read, valid or not
 
     @property
     def ok(self) -> bool:
         return self.error_count == 0
 
     @classmethod
-    def from_report(cls, documents: list[ExportDocument], report: ImportReport) -> ImportResult:
+    def from_report(
+        cls,
+        documents: list[ExportDocument],
+        report: ImportReport,
+        positions: list[int] | None = None,
+    ) -> ImportResult:
         return cls(
             documents=tuple(documents),
             errors=tuple(report.errors),
@@ -211,4 +220,6 @@ class ImportResult:
             statuses=tuple(sorted(report.statuses)),
             annotators=tuple(report.annotators),
             notes=tuple(report.notes),
+            positions=tuple(positions or ()),
+            item_count=report.items,
         )

@@ -60,3 +60,25 @@ class DistributionResultSerializer(serializers.Serializer):
     created = serializers.IntegerField(help_text="Assignments created.")
     documents_fully_covered = serializers.IntegerField()
     documents_short_of_annotators = serializers.IntegerField()
+
+
+class MoveOpenSerializer(serializers.Serializer):
+    from_annotator = IntegerField(min_value=1, help_text="User id whose open work moves.")
+    to_annotators = serializers.ListField(
+        child=IntegerField(min_value=1),
+        required=False,
+        help_text="User ids of annotators of the project to take the work, least-loaded first; "
+        "default all its other annotators.",
+    )
+
+
+class MoveResultSerializer(serializers.Serializer):
+    moved = serializers.IntegerField(help_text="Open assignments given to other annotators.")
+    received = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="How many each annotator received, by user id.",
+    )
+    kept = serializers.IntegerField(
+        help_text="Open assignments that stayed: every other annotator already had the document, "
+        "or it has its annotators_per_document without this annotator."
+    )

@@ -14,12 +14,6 @@ from annotations.serializers.spans import SpanSerializer
 from annotations.services.document_imports import TITLE_MAX, URL_MAX, storage_problem
 
 
-class DocumentListSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Document
-        fields = ["id", "title", "source_url", "published_at", "metadata", "created_at"]
-
-
 class BulkDocumentRecordSerializer(serializers.Serializer):
     """One document of a bulk insert, for the schema: the import checks each record itself and
     answers every problem with its line (``BulkDocumentsErrorSerializer``)."""

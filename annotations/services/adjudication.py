@@ -33,6 +33,7 @@ from annotations.models import (
     VerdictChange,
     VerificationStatus,
 )
+from annotations.permissions import check_project_open
 from annotations.selectors.adjudication import document_clusters, submitted_annotators
 from annotations.services import background
 from annotations.services.projects import initial_status
@@ -97,6 +98,7 @@ def _create_gold(
     source_span_ids: Sequence[int],
 ) -> GoldSpan:
     project = document.project
+    check_project_open(project)
     check_label(label, project, is_new_use=True)
     quote = check_span_offsets(document, start, end, None)
     status = initial_status(project)
@@ -206,6 +208,7 @@ def gold_update(
         .select_related("document", "project")
         .get(pk=gold.pk)
     )
+    check_project_open(gold.project)
     check_version(gold, expected_version=expected_version, if_match=if_match)  # type: ignore[arg-type]
     if label is not None:
         check_label(label, gold.project, is_new_use=label.pk != gold.label_id)
@@ -230,6 +233,7 @@ def gold_update(
 
 @transaction.atomic
 def gold_reject(*, gold: GoldSpan) -> None:
+    check_project_open(gold.project)
     GoldSpan.objects.filter(pk=gold.pk).delete()
     _gold_changed(gold.project_id)
 
@@ -250,6 +254,7 @@ def verdict_set(
         .select_related("document", "project")
         .get(pk=gold.pk)
     )
+    check_project_open(gold.project)
     check_status(status, gold.project, is_new_use=status.pk != gold.status_id)
     items = None if evidence is None else check_gold_evidence(gold.document, evidence)
     evidence_count = len(items) if items is not None else gold.evidence.count()
@@ -287,6 +292,7 @@ def verdict_set(
 def adjudication_set_state(
     *, actor: AbstractBaseUser, document: Document, state: str
 ) -> DocumentAdjudication:
+    check_project_open(document.project)
     if state not in AdjudicationState.values:
         raise InvalidInput({"state": f"Use one of {AdjudicationState.values}."})
     if state == AdjudicationState.ADJUDICATED and not submitted_annotators(document):

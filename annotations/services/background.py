@@ -31,7 +31,7 @@ from typing import Any
 from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
@@ -46,7 +46,19 @@ AGREEMENT_RUN = "annotations.tasks.agreement_run"
 EXPORT_RUN = "annotations.tasks.export_run"
 IMPORT_DOCUMENTS = "annotations.tasks.import_documents"
 IMPORT_ANNOTATIONS = "annotations.tasks.import_annotations_run"
-TASK_NAMES = (AGREEMENT_REFRESH, AGREEMENT_RUN, EXPORT_RUN, IMPORT_DOCUMENTS, IMPORT_ANNOTATIONS)
+SEARCH_INDEX_FILL = "annotations.tasks.search_index_fill"
+TASK_NAMES = (
+    AGREEMENT_REFRESH,
+    AGREEMENT_RUN,
+    EXPORT_RUN,
+    IMPORT_DOCUMENTS,
+    IMPORT_ANNOTATIONS,
+    SEARCH_INDEX_FILL,
+)
+
+# Documents added in one burst (an import's batches, a script's creates) share one fill of their
+# search vectors; a second later, so that the burst's transactions have committed.
+SEARCH_INDEX_DELAY_SECONDS = 1
 
 
 @functools.cache
@@ -155,3 +167,76 @@ def refresh_in_process(project_id: int) -> None:
         _refresh_now(project_id)
     except Exception:  # noqa: BLE001 - as from a worker: logged, and the report says stale
         logger.warning("the agreement refresh of project %s failed", project_id, exc_info=True)
+
+
+# --- the documents table's search vectors (annotations.services.search_index) ------------------
+
+
+def _search_index_key(project_id: int) -> str:
+    return f"search-index-scheduled:{project_id}"
+
+
+def search_index_after_commit(project_id: int) -> None:
+    """Documents of the project were added, or their title or text changed: fill their search
+    vectors in the background once the current transaction commits (never inline: an import would
+    pay 0.35 ms per document). Nothing to do on SQLite, which searches plainly."""
+    if connection.vendor == "postgresql":
+        after_commit(lambda: schedule_search_index(project_id))
+
+
+def schedule_search_index(project_id: int) -> None:
+    """Enqueue one fill per project per burst of writes. Without a broker (eager mode) the fill
+    runs in this process as the agreement refresh does; with Redis down nothing is enqueued and
+    nothing raises: the vectors stay pending (a search still finds those documents, by a plain
+    scan) and the worker's periodic sweep schedules the fill (``search_index.search_index_sweep``)."""
+    if connection.vendor != "postgresql":
+        return
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        search_index_in_process(project_id)
+        return
+    try:
+        if not cache.add(_search_index_key(project_id), 1, timeout=60):
+            return
+    except Exception as exc:  # noqa: BLE001 - Redis down: the vectors stay pending, the sweep waits
+        logger.warning(
+            "search index of project %s left to the sweep: no cache (%s)", project_id, exc
+        )
+        return
+    try:
+        task_named(SEARCH_INDEX_FILL).apply_async(
+            (project_id,), countdown=SEARCH_INDEX_DELAY_SECONDS
+        )
+    except Exception as exc:  # noqa: BLE001 - a dead broker leaves the vectors pending
+        logger.warning(
+            "search index of project %s left to the sweep: no broker (%s)", project_id, exc
+        )
+        clear_search_index_schedule(project_id)
+
+
+def clear_search_index_schedule(project_id: int) -> None:
+    """The scheduled fill is starting: documents added from now on schedule the next one (the key
+    also expires on its own, so a fill whose message was lost blocks nothing for long)."""
+    try:
+        cache.delete(_search_index_key(project_id))
+    except Exception as exc:  # noqa: BLE001 - the fill goes on either way
+        logger.warning("could not clear the search index schedule of %s: %s", project_id, exc)
+
+
+def _search_index_now(project_id: int) -> None:
+    task_named(SEARCH_INDEX_FILL)(project_id)
+
+
+in_process_search_index = RefreshQueue(run=_search_index_now, name="search-index")
+
+
+def search_index_in_process(project_id: int) -> None:
+    """No broker (eager mode): fill the project's vectors on this process's search index thread
+    after the response, like ``refresh_in_process`` (the same setting turns the thread off in the
+    tests: the fill then runs at once, after the commit that scheduled it)."""
+    if settings.AGREEMENT_EAGER_REFRESH_IN_BACKGROUND:
+        in_process_search_index.schedule(project_id, delay=SEARCH_INDEX_DELAY_SECONDS)
+        return
+    try:
+        _search_index_now(project_id)
+    except Exception:  # noqa: BLE001 - as from a worker: logged; the sweep catches up
+        logger.warning("the search index fill of project %s failed", project_id, exc_info=True)

@@ -8,7 +8,11 @@ from django.db import transaction
 
 from annotations.errors import Conflict, InvalidInput
 from annotations.models import Comment, Document, GoldSpan, Span
-from annotations.permissions import can_comment_without_adjudication, check_comment
+from annotations.permissions import (
+    can_comment_without_adjudication,
+    check_comment,
+    check_project_open,
+)
 from annotations.selectors.access import ProjectAccess
 from annotations.selectors.adjudication import is_adjudicated
 
@@ -26,6 +30,7 @@ def comment_create(
     """A comment on ``document``, or on one of its spans or gold spans (not both).
 
     ``document`` must be one the author may see (``selectors.documents.document_list``)."""
+    check_project_open(access.project)
     if span_id is not None and gold_span_id is not None:
         raise InvalidInput({"span": "Comment on a span or on a gold span, not both."})
     span = gold = None

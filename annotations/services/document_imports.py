@@ -20,7 +20,7 @@ import io
 import json
 import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -37,10 +37,16 @@ from annotations.bulk import insert_rows_returning_ids
 from annotations.errors import InvalidInput
 from annotations.json_depth import JsonTooDeep, check_json_depth
 from annotations.models import Document, Job, Project
+from annotations.permissions import check_project_open
 from annotations.services.agreement_inputs import documents_added
-from annotations.services.background import IMPORT_DOCUMENTS
+from annotations.services.background import IMPORT_DOCUMENTS, search_index_after_commit
 from annotations.services.jobs import JobFailed, JobOutcome, ProgressReporter
-from annotations.services.uploads import import_upload_dir, upload_dir_remove, upload_job_start
+from annotations.services.uploads import (
+    StoredUpload,
+    import_upload_dir,
+    upload_dir_remove,
+    upload_job_start,
+)
 
 FORMATS = ("txt", "jsonl", "csv")
 BATCH_SIZE = 1000
@@ -70,6 +76,7 @@ class FileImportResult:
     created: int = 0
     errors: list[LineError] = field(default_factory=list)
     error_count: int = 0
+    max_errors: int = MAX_REPORTED_ERRORS  # listed in ``errors``; the rest are only counted
 
     @property
     def ok(self) -> bool:
@@ -77,7 +84,7 @@ class FileImportResult:
 
     def add_error(self, error: LineError) -> None:
         self.error_count += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
+        if len(self.errors) < self.max_errors:
             self.errors.append(error)
 
     def as_dict(self) -> dict[str, Any]:
@@ -291,7 +298,9 @@ def validate_record(line: int, record: dict[str, Any]) -> Document | list[LineEr
         try:
             published_at = parse_published(record["published_at"])
         except ValueError as exc:
-            errors.append(LineError(line, "published_at", str(exc).capitalize() + "."))
+            # Not str.capitalize(): it would lowercase the rest, the user's own value included.
+            problem = str(exc)
+            errors.append(LineError(line, "published_at", problem[:1].upper() + problem[1:] + "."))
     metadata = record.get("metadata", {})
     if metadata is None:
         metadata = {}
@@ -315,21 +324,63 @@ class _Rollback(Exception):
     pass
 
 
-def _insert(project: Project, documents: list[Document]) -> None:
-    """Insert validated documents (by COPY on PostgreSQL) and give each its new primary key."""
+# The columns every import writes, in this order (``annotation_imports`` writes the same).
+DOCUMENT_COLUMNS = (
+    "project",
+    "title",
+    "text",
+    "source_url",
+    "published_at",
+    "metadata",
+    "created_at",
+    "import_job",
+)
+
+
+def checked_records(
+    records: Iterable[tuple[int, dict[str, Any] | LineError]], result: FileImportResult
+) -> Iterator[tuple[int, Document]]:
+    """The valid records of a parsed file as unsaved documents, with their line numbers; every
+    problem of the others goes to ``result``. The import stores what this yields, and the preview
+    (``annotations.services.import_preview``) shows it: one set of rules for both."""
+    for line, record in records:
+        if isinstance(record, LineError):
+            result.add_error(record)
+            continue
+        checked = validate_record(line, record)
+        if isinstance(checked, list):
+            for error in checked:
+                result.add_error(error)
+            continue
+        yield line, checked
+
+
+def _insert(project: Project, documents: list[Document], import_job_id: Any = None) -> None:
+    """Insert validated documents (by COPY on PostgreSQL) and give each its new primary key.
+    ``import_job_id``: the import job whose batch they are (``Document.import_job``), if any."""
     now = timezone.now()
     with transaction.atomic():
         ids = insert_rows_returning_ids(
             Document,
-            ("project", "title", "text", "source_url", "published_at", "metadata", "created_at"),
+            DOCUMENT_COLUMNS,
             [
-                (project.pk, d.title, d.text, d.source_url, d.published_at, d.metadata, now)
+                (
+                    project.pk,
+                    d.title,
+                    d.text,
+                    d.source_url,
+                    d.published_at,
+                    d.metadata,
+                    now,
+                    import_job_id,
+                )
                 for d in documents
             ],
         )
         for document, pk in zip(documents, ids, strict=True):
             document.pk = pk
         documents_added(project_id=project.pk, document_ids=ids)
+        search_index_after_commit(project.pk)  # vectors in the background, never inline
 
 
 def _store(
@@ -337,26 +388,19 @@ def _store(
     records: Iterator[tuple[int, dict[str, Any] | LineError]],
     result: FileImportResult,
     on_batch: Callable[[], None] | None = None,
+    import_job_id: Any = None,
 ) -> None:
     """Validate and insert ``records`` in one transaction; roll back if any is invalid."""
     try:
         with transaction.atomic():
             batch: list[Document] = []
-            for line, record in records:
-                if isinstance(record, LineError):
-                    result.add_error(record)
-                    continue
-                checked = validate_record(line, record)
-                if isinstance(checked, list):
-                    for error in checked:
-                        result.add_error(error)
-                    continue
+            for _line, checked in checked_records(records, result):
                 if result.error_count:
                     continue  # keep validating to report every bad line, but stop inserting
                 checked.project = project
                 batch.append(checked)
                 if len(batch) >= BATCH_SIZE:
-                    _insert(project, batch)
+                    _insert(project, batch, import_job_id)
                     result.created += len(batch)
                     batch.clear()
                     if on_batch:
@@ -364,10 +408,24 @@ def _store(
             if result.error_count:
                 raise _Rollback
             if batch:
-                _insert(project, batch)
+                _insert(project, batch, import_job_id)
                 result.created += len(batch)
     except _Rollback:
         result.created = 0
+
+
+def parse_stream(
+    raw: BinaryIO, fmt: str, name: str
+) -> Iterator[tuple[int, dict[str, Any] | LineError]]:
+    """``(line number, raw record or its problem)`` of one file in a document format; a .txt file
+    is one record."""
+    if fmt == "txt":
+        return iter([(1, read_txt(raw.read(), name))])
+    if fmt == "jsonl":
+        return iter_jsonl(raw)
+    if fmt == "csv":
+        return iter_csv(raw)
+    raise ImportFormatError(f"Unknown format {fmt!r}; use one of {FORMATS}.")
 
 
 def import_stream(
@@ -377,23 +435,19 @@ def import_stream(
     fmt: str,
     name: str,
     progress: ProgressCallback | None = None,
+    import_job_id: Any = None,
 ) -> FileImportResult:
-    """Import one JSONL or CSV stream (or one .txt file) all-or-nothing."""
+    """Import one JSONL or CSV stream (or one .txt file) all-or-nothing. ``import_job_id``: the job
+    whose batch the documents are (``Document.import_job``)."""
     result = FileImportResult(name=name)
     total = _size(raw)
-    if fmt == "txt":
-        record = read_txt(raw.read(), name)
-        _store(project, iter([(1, record)]), result)
-    elif fmt in ("jsonl", "csv"):
-        parser = iter_jsonl if fmt == "jsonl" else iter_csv
+    records = parse_stream(raw, fmt, name)
 
-        def report() -> None:
-            if progress:
-                progress(raw.tell(), total)
+    def report() -> None:
+        if progress:
+            progress(raw.tell(), total)
 
-        _store(project, parser(raw), result, on_batch=report)
-    else:
-        raise ImportFormatError(f"Unknown format {fmt!r}; use one of {FORMATS}.")
+    _store(project, records, result, on_batch=report, import_job_id=import_job_id)
     if progress:
         progress(total, total)
     return result
@@ -403,6 +457,7 @@ def import_records(
     *, project: Project, records: list[dict[str, Any]], name: str = "request"
 ) -> FileImportResult:
     """Import already-parsed records (the JSON bulk endpoint) all-or-nothing; lines count from 1."""
+    check_project_open(project)
     result = FileImportResult(name=name)
     _store(
         project,
@@ -433,8 +488,11 @@ def import_path(
     path: Path,
     fmt: str | None = None,
     progress: ProgressCallback | None = None,
+    import_job_id: Any = None,
 ) -> list[FileImportResult]:
-    """Import a file or a folder of ``.txt`` files; one result per file."""
+    """Import a file or a folder of ``.txt`` files; one result per file. ``import_job_id``: the
+    job whose batch the documents are (``Document.import_job``); None outside a job."""
+    check_project_open(project)
     if not path.exists():
         raise ImportFormatError(f"{path} does not exist.")
     fmt = fmt or detect_format(path)
@@ -448,13 +506,25 @@ def import_path(
         files = txt_files(path)
         if not files:
             raise ImportFormatError(f"{path} holds no .txt files.")
-        return _import_txt_files(project, files, progress)
+        return _import_txt_files(project, files, progress, import_job_id)
     with path.open("rb") as raw:
-        return [import_stream(project=project, raw=raw, fmt=fmt, name=path.name, progress=progress)]
+        return [
+            import_stream(
+                project=project,
+                raw=raw,
+                fmt=fmt,
+                name=path.name,
+                progress=progress,
+                import_job_id=import_job_id,
+            )
+        ]
 
 
 def _import_txt_files(
-    project: Project, files: list[Path], progress: ProgressCallback | None
+    project: Project,
+    files: list[Path],
+    progress: ProgressCallback | None,
+    import_job_id: Any = None,
 ) -> list[FileImportResult]:
     """Each .txt file is one document, so each file is trivially all-or-nothing: bad files are
     reported and skipped, good ones are inserted in batches."""
@@ -462,7 +532,7 @@ def _import_txt_files(
     batch: list[tuple[Document, FileImportResult]] = []
 
     def flush() -> None:
-        _insert(project, [doc for doc, _ in batch])
+        _insert(project, [doc for doc, _ in batch], import_job_id)
         for _, result in batch:
             result.created = 1
         batch.clear()
@@ -491,14 +561,20 @@ def _import_txt_files(
 
 
 def document_import_start(
-    *, project: Project, user: Any, files: list[UploadedFile], fmt: str | None = None
+    *,
+    project: Project,
+    user: Any,
+    files: Sequence[UploadedFile | StoredUpload],
+    fmt: str | None = None,
 ) -> Job:
     """Store the uploaded files and import them in the background, each file all or nothing.
-    ``fmt`` is taken from each file's extension when not given."""
+    ``fmt`` is taken from each file's extension when not given (a ``StoredUpload``: its own)."""
+    check_project_open(project)
     entries = []
     for upload in files:
+        own = upload.format if isinstance(upload, StoredUpload) else None
         try:
-            file_format = fmt or detect_format(Path(upload.name))
+            file_format = fmt or own or detect_format(Path(upload.name))
         except ImportFormatError as exc:
             raise InvalidInput({"file": str(exc)}) from exc
         entries.append(
@@ -535,7 +611,9 @@ def document_import_run(*, job: Job) -> JobOutcome:
             if item["name"] in done_before:
                 continue
             try:
-                file_results = import_path(project=job.project, path=path, fmt=item.get("format"))
+                file_results = import_path(
+                    project=job.project, path=path, fmt=item.get("format"), import_job_id=job.pk
+                )
             except ImportFormatError as exc:
                 results.append(
                     {

@@ -31,10 +31,12 @@ logger = logging.getLogger(__name__)
 
 
 class RefreshQueue:
-    """Debounced refreshes of projects, run one at a time by a thread of this process."""
+    """Debounced refreshes of projects, run one at a time by a thread of this process (one queue
+    per kind of work: the agreement refresh, the search index fill)."""
 
-    def __init__(self, run: Callable[[int], None]) -> None:
+    def __init__(self, run: Callable[[int], None], *, name: str = "agreement-refresh") -> None:
         self._run = run
+        self._name = name
         self._reset()
         # A forked child (a gunicorn worker) starts with no thread and nothing pending.
         os.register_at_fork(after_in_child=self._reset)
@@ -53,9 +55,7 @@ class RefreshQueue:
                 return
             self._due[project_id] = time.monotonic() + max(delay, 0)
             if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._work, name="agreement-refresh", daemon=True
-                )
+                self._thread = threading.Thread(target=self._work, name=self._name, daemon=True)
                 self._thread.start()
             self._changed.notify_all()
 
@@ -101,9 +101,7 @@ class RefreshQueue:
             try:
                 self._run(project_id)
             except Exception:  # noqa: BLE001 - the thread must go on; the report says stale
-                logger.warning(
-                    "the agreement refresh of project %s failed", project_id, exc_info=True
-                )
+                logger.warning("%s of project %s failed", self._name, project_id, exc_info=True)
             finally:
                 connections.close_all()  # this thread's own connections
                 with self._lock:

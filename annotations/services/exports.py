@@ -61,28 +61,36 @@ from annotations.services.jobs import JobOutcome, ProgressReporter, job_create
 
 READ_CHUNK = 500
 EXPORT_FORMATS = tuple(FORMATS)
+# Documents an export may name one by one (the documents table's selection; their ids are kept in
+# the job's params). More is the whole project, or a narrower selection.
+EXPORT_MAX_DOCUMENTS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
 class ExportScope:
     """What to export. ``annotator_ids`` None = every annotator; ``gold_only`` leaves annotators'
     spans out; ``submitted_only`` keeps documents at least one (chosen) annotator submitted and,
-    within them, only submitted annotators' spans; ``labels`` None = every label."""
+    within them, only submitted annotators' spans; ``labels`` None = every label;
+    ``document_ids`` None = every document, else only these (sorted; the documents table's
+    selection), the other rules still applying within them."""
 
     annotator_ids: tuple[int, ...] | None = None
     gold_only: bool = False
     submitted_only: bool = True
     labels: tuple[str, ...] | None = None
+    document_ids: tuple[int, ...] | None = None
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> ExportScope:
         annotators = params.get("annotators")
         labels = params.get("labels")
+        documents = params.get("documents")
         return cls(
             annotator_ids=None if annotators is None else tuple(annotators),
             gold_only=bool(params.get("gold_only", False)),
             submitted_only=bool(params.get("submitted_only", True)),
             labels=None if labels is None else tuple(labels),
+            document_ids=None if documents is None else tuple(documents),
         )
 
 
@@ -107,6 +115,13 @@ def document_ids(project: Project, scope: ExportScope) -> Iterator[int]:
         if scope.annotator_ids is not None:
             submitted = submitted.filter(annotator_id__in=scope.annotator_ids)
         documents = documents.filter(Exists(submitted))
+    if scope.document_ids is not None:
+        # A chosen selection, read a slice of ids at a time (never one IN list of 100,000).
+        return (
+            pk
+            for chunk in _chunks(iter(scope.document_ids), 5000)
+            for pk in documents.filter(pk__in=chunk).order_by("id").values_list("id", flat=True)
+        )
     return documents.order_by("id").values_list("id", flat=True).iterator(chunk_size=5000)
 
 
@@ -411,13 +426,38 @@ def _known_labels(project: Project, keys: list[str] | None) -> list[str] | None:
     return sorted(set(keys))
 
 
+def _known_documents(project: Project, ids: list[int] | None) -> list[int] | None:
+    if ids is None:
+        return None
+    wanted = sorted(set(ids))
+    if not wanted:
+        raise InvalidInput({"documents": "Choose at least one document to export."})
+    if len(wanted) > EXPORT_MAX_DOCUMENTS:
+        raise InvalidInput(
+            {
+                "documents": f"At most {EXPORT_MAX_DOCUMENTS:,} documents by id; export the whole "
+                "project, or a narrower selection."
+            }
+        )
+    known: set[int] = set()
+    for chunk in _chunks(iter(wanted), 5000):
+        known.update(
+            Document.objects.filter(project=project, pk__in=chunk).values_list("id", flat=True)
+        )
+    unknown = [pk for pk in wanted if pk not in known]
+    if unknown:
+        raise InvalidInput({"documents": f"Not documents of this project: {unknown[:20]}."})
+    return wanted
+
+
 def export_start(*, project: Project, user: Any, params: dict[str, Any]) -> Job:
     """Start an export (``params``: ``format``, the scope ``ExportScope.from_params`` reads and
-    ``excel_safe``, default true; annotators and labels must be the project's)."""
+    ``excel_safe``, default true; annotators, labels and documents must be the project's)."""
     params = {
         **params,
         "annotators": _known_members(project, params.get("annotators")),
         "labels": _known_labels(project, params.get("labels")),
+        "documents": _known_documents(project, params.get("documents")),
     }
     with transaction.atomic():
         job = job_create(project=project, kind=JobKind.EXPORT, created_by=user, params=params)

@@ -26,6 +26,7 @@ from annotations.models import (
     Span,
     VerificationStatus,
 )
+from annotations.permissions import check_project_open
 from annotations.services.agreement_inputs import spans_changed
 from annotations.services.locking import retry_on_deadlock
 from annotations.services.projects import initial_status
@@ -103,6 +104,7 @@ def span_create(
     evidence: Iterable[EvidenceInput] = (),
 ) -> Span:
     project = document.project
+    check_project_open(project)
     check_label(label, project, is_new_use=True)
     if status is None:
         status = initial_status(project)
@@ -232,6 +234,7 @@ def _span_update(
     )
     check_version(span, expected_version=expected_version, if_match=if_match)
     project = span.project
+    check_project_open(project)
     if label is not _UNSET:
         check_label(label, project, is_new_use=label.pk != span.label_id)
         span.label = label
@@ -265,7 +268,10 @@ def span_delete(*, span: Span, if_match: int | None = None) -> None:
 
 
 def _span_delete(*, span_id: int, if_match: int | None) -> None:
-    span = Span.objects.select_for_update().get(pk=span_id)
+    span = (  # the span alone is locked; its project is read for the archive check
+        Span.objects.select_for_update(of=("self",)).select_related("project").get(pk=span_id)
+    )
+    check_project_open(span.project)
     if if_match is not None:
         check_version(span, expected_version=None, if_match=if_match)
     span.delete()

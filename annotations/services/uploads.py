@@ -3,7 +3,9 @@ when the import is done."""
 
 from __future__ import annotations
 
+import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +22,36 @@ def import_upload_dir(job_id: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "imports" / str(job_id)
 
 
+@dataclass(frozen=True, slots=True)
+class StoredUpload:
+    """A file already on the server's disk, handed to an import in place of a request's upload:
+    a previewed upload waiting for the manager's go (``annotations.services.pending_imports``).
+    ``format`` is the one the preview settled on (None: from the file's extension)."""
+
+    name: str  # the file's name as the user uploaded it
+    path: Path
+    format: str | None = None
+
+
+def _store(upload: UploadedFile | StoredUpload, target: Path) -> None:
+    if isinstance(upload, StoredUpload):
+        # A hard link costs no copy and leaves the pending file in place until its owner removes
+        # it; another file system (MEDIA_ROOT split across mounts) gets a copy.
+        try:
+            os.link(upload.path, target)
+        except OSError:
+            shutil.copyfile(upload.path, target)
+        return
+    with target.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+
+
 def upload_job_start(
     *,
     project: Project,
     user: Any,
-    uploads: list[tuple[UploadedFile, str]],
+    uploads: list[tuple[UploadedFile | StoredUpload, str]],
     params: dict[str, Any],
     task_name: str,
 ) -> Job:
@@ -36,9 +63,7 @@ def upload_job_start(
         folder = import_upload_dir(str(job.pk))
         folder.mkdir(parents=True, exist_ok=True)
         for upload, stored_as in uploads:
-            with (folder / stored_as).open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
+            _store(upload, folder / stored_as)
         job_enqueue(job=job, task_name=task_name)
     job.refresh_from_db()
     return job

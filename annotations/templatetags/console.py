@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from annotations.permissions import can_manage, can_review
 from annotations.selectors.access import ProjectAccess, project_access
@@ -53,12 +53,9 @@ def project_nav(context: template.Context, current: str = "") -> dict[str, Any]:
             allowed.add(_REVIEWERS)
         if can_manage(access):
             allowed.add(_MANAGERS)
-        for key, label, name, who in PROJECT_PAGES:
-            if who not in allowed:
-                continue
-            try:  # INTEGRATION: console pages still being built; removed once all exist
-                url = reverse(name, args=[access.project.pk])
-            except NoReverseMatch:
-                continue
-            links.append({"key": key, "label": label, "url": url})
+        links = [
+            {"key": key, "label": label, "url": reverse(name, args=[access.project.pk])}
+            for key, label, name, who in PROJECT_PAGES
+            if who in allowed
+        ]
     return {"links": links, "current": current}

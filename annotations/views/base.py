@@ -11,7 +11,7 @@ from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
-from annotations.permissions import ProjectRolePermission, can_review, check_review
+from annotations.permissions import ProjectRolePermission, can_manage, can_review, check_review
 from annotations.selectors.access import ProjectAccess, project_access
 from annotations.selectors.vocabulary import ProjectVocabulary
 from annotations.views.schema import WorkbenchSchema
@@ -38,6 +38,15 @@ def review_access_or_404(user: Any, project_id: object) -> ProjectAccess:
     """Reviewer pages: 404 for non-members and for annotators, as from the API."""
     access = member_access_or_404(user, project_id)
     if not can_review(access):
+        raise Http404("No such page.")
+    return access
+
+
+def manager_access_or_404(user: Any, project_id: object) -> ProjectAccess:
+    """The console's manager pages: 404 for non-members and for members who do not manage the
+    project, so the pages do not reveal themselves."""
+    access = member_access_or_404(user, project_id)
+    if not can_manage(access):
         raise Http404("No such page.")
     return access
 

@@ -13,7 +13,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations.models import Assignment, AssignmentState, Document
-from annotations.permissions import can_annotate, can_manage, check_change_assignment
+from annotations.pagination import DocumentTablePagination
+from annotations.permissions import (
+    can_annotate,
+    can_manage,
+    check_act_on_documents,
+    check_change_assignment,
+)
+from annotations.selectors.document_table import (
+    DocumentTableIds,
+    document_table_all_ids,
+    document_table_rows,
+)
 from annotations.selectors.documents import (
     assignment_list,
     document_list,
@@ -27,13 +38,20 @@ from annotations.serializers.assignments import (
     AssignmentSerializer,
     DistributeSerializer,
     DistributionResultSerializer,
+    MoveOpenSerializer,
+    MoveResultSerializer,
+)
+from annotations.serializers.document_table import (
+    DocumentBulkActionSerializer,
+    DocumentBulkResultSerializer,
+    DocumentRowSerializer,
+    DocumentTableQuerySerializer,
 )
 from annotations.serializers.documents import (
     BulkDocumentsErrorSerializer,
     BulkDocumentsResultSerializer,
     BulkDocumentsSerializer,
     DocumentDetailSerializer,
-    DocumentListSerializer,
     DocumentSerializer,
 )
 from annotations.services.assignments import (
@@ -41,7 +59,9 @@ from annotations.services.assignments import (
     assignment_delete,
     assignment_transition,
     assignments_distribute,
+    assignments_move_open,
 )
+from annotations.services.document_bulk import documents_bulk_action
 from annotations.services.document_imports import import_records
 from annotations.services.documents import document_create, document_delete, document_update
 from annotations.views.base import ProjectScopedViewSet
@@ -56,19 +76,34 @@ class DocumentViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
     model = Document
     queryset = Document.objects.none()
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    # Every member reaches the bulk action; check_act_on_documents answers per action.
+    action_rules = {"bulk_action": can_annotate}
+    pagination_class = DocumentTablePagination
 
     def get_serializer_class(self) -> type:
         if self.action == "list":
-            return DocumentListSerializer
+            return DocumentRowSerializer
         if self.action == "retrieve":
             return DocumentDetailSerializer
         return DocumentSerializer
 
     def scoped_queryset(self) -> QuerySet[Document]:
-        qs = document_list(access=self.access, user=self.request.user)
-        if self.action == "list":
-            qs = qs.defer("text")
-        return qs
+        return document_list(access=self.access, user=self.request.user)
+
+    @extend_schema(parameters=[DocumentTableQuerySerializer], responses=DocumentRowSerializer)
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """The documents table: search, filters, order and pages (``selectors.document_table``),
+        each row with its state and figures. Annotators see their own documents, and the state
+        and figures of their own work."""
+        params = DocumentTableQuerySerializer(
+            data=request.query_params, context={"access": self.access}
+        )
+        params.is_valid(raise_exception=True)
+        ids = DocumentTableIds(self.access, request.user, params.validated_data["query"])
+        # The page's ids first (no per-row figure, however deep the page), then their rows.
+        page = self.paginate_queryset(ids)
+        rows = document_table_rows(self.access, request.user, list(page or []))
+        return self.get_paginated_response(DocumentRowSerializer(rows, many=True).data)
 
     def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
         document = visible_document(access=self.access, user=request.user, document_id=kwargs["pk"])
@@ -90,6 +125,35 @@ class DocumentViewSet(ProjectScopedViewSet, viewsets.ModelViewSet):
         serializer.instance = document_update(
             document=serializer.instance, changes=serializer.validated_data
         )
+
+    @extend_schema(
+        request=DocumentBulkActionSerializer, responses={200: DocumentBulkResultSerializer}
+    )
+    @action(detail=False, methods=["post"], url_path="bulk-action")
+    def bulk_action(self, request: Request, project_pk: str) -> Response:
+        """Assign, unassign (open work only), delete or export documents chosen by id or by the
+        table's filters. Managers: every action; reviewers: export; annotators: 404."""
+        data = DocumentBulkActionSerializer(data=request.data, context={"access": self.access})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        check_act_on_documents(self.access, values["action"])
+        if "documents" in values:
+            ids = values["documents"]
+        else:
+            ids = document_table_all_ids(self.access, request.user, values["filter"]["query"])
+        result = documents_bulk_action(
+            project=self.access.project,
+            user=request.user,
+            action=values["action"],
+            document_ids=ids,
+            annotator_id=values.get("annotator"),
+            export_params={
+                "format": values.get("format"),
+                "submitted_only": values["submitted_only"],
+                "excel_safe": values["excel_safe"],
+            },
+        )
+        return Response(DocumentBulkResultSerializer(result).data)
 
     @extend_schema(
         request=BulkDocumentsSerializer,
@@ -137,6 +201,7 @@ class AssignmentViewSet(ProjectScopedViewSet, viewsets.ReadOnlyModelViewSet):
         "create": can_manage,
         "destroy": can_manage,
         "distribute": can_manage,
+        "move": can_manage,
         "next": can_annotate,
         "start": can_annotate,
         "submit": can_annotate,
@@ -178,6 +243,27 @@ class AssignmentViewSet(ProjectScopedViewSet, viewsets.ReadOnlyModelViewSet):
                 "created": result.created,
                 "documents_fully_covered": result.documents_fully_covered,
                 "documents_short_of_annotators": result.documents_short_of_annotators,
+            }
+        )
+
+    @extend_schema(request=MoveOpenSerializer, responses={200: MoveResultSerializer})
+    @action(detail=False, methods=["post"])
+    def move(self, request: Request, project_pk: str) -> Response:
+        """Give an annotator's open work (assigned or in progress) to other annotators,
+        least-loaded first: never to someone who already has the document, never past
+        ``annotators_per_document``. What no one can take stays (``kept``)."""
+        data = MoveOpenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = assignments_move_open(
+            project=self.access.project,
+            from_user_id=data.validated_data["from_annotator"],
+            to_user_ids=data.validated_data.get("to_annotators"),
+        )
+        return Response(
+            {
+                "moved": result.moved,
+                "received": {str(k): v for k, v in result.received.items()},
+                "kept": result.kept,
             }
         )
 

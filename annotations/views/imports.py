@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations.models import Job, JobKind
-from annotations.serializers.imports import AnnotationImportSerializer, ImportUploadSerializer
+from annotations.serializers.imports import (
+    AnnotationImportSerializer,
+    ImportPreviewResultSerializer,
+    ImportPreviewSerializer,
+    ImportUploadSerializer,
+)
 from annotations.serializers.jobs import JobSerializer
 from annotations.services.annotation_imports import annotation_import_start
 from annotations.services.document_imports import (
     document_import_start,
 )
+from annotations.services.import_preview import ImportOptions, import_preview
 from annotations.views.base import ProjectScopedViewSet
 
 
@@ -46,6 +53,32 @@ class ImportViewSet(ProjectScopedViewSet):
             fmt=upload.validated_data.get("format"),
         )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request={"multipart/form-data": ImportPreviewSerializer},
+        responses={200: ImportPreviewResultSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="preview")
+    def preview(self, request: Request, project_pk: str) -> Response:
+        """What importing the files would do, storing nothing: each file's format, its records and
+        the first documents as they would be created, and every problem that would make the
+        import refuse it, by line (Label Studio: by task). Takes the fields of both import
+        endpoints. Managers only."""
+        data = ImportPreviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        previews = import_preview(
+            project=self.access.project,
+            files=[(upload.name, upload) for upload in values["file"]],
+            fmt=values.get("format"),
+            options=ImportOptions(
+                attribute_to=values.get("user"),
+                annotator=values.get("annotator") or None,
+                create_labels=values["create_labels"],
+            ),
+        )
+        body = {"ok": all(p.ok for p in previews), "files": [p.as_dict() for p in previews]}
+        return Response(ImportPreviewResultSerializer(body).data)
 
 
 class AnnotationImportViewSet(ProjectScopedViewSet):

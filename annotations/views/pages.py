@@ -9,6 +9,7 @@ tags come from ``{% frontend_assets %}`` (annotations/templatetags/frontend.py).
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from annotations.errors import Conflict
 from annotations.models import (
     AdjudicationState,
     Assignment,
@@ -49,8 +51,13 @@ from annotations.views.base import member_access_or_404
 
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    projects = project_list_with_progress(user=request.user)
-    return render(request, "annotations/project_list.html", {"projects": projects})
+    """The user's projects; archived ones apart, under "Archived"."""
+    projects = list(project_list_with_progress(user=request.user))
+    context = {
+        "projects": [p for p in projects if p.archived_at is None],
+        "archived": [p for p in projects if p.archived_at is not None],
+    }
+    return render(request, "annotations/project_list.html", context)
 
 
 @login_required
@@ -108,7 +115,10 @@ def project_next(request: HttpRequest, project_id: int) -> HttpResponse:
         messages.info(request, "No documents left to annotate in this project.")
         return redirect("page-project", project_id=access.project.pk)
     if assignment.state == AssignmentState.ASSIGNED:
-        assignment = assignment_transition(assignment=assignment, action="start")
+        # In an archived project nothing starts (Conflict): the document opens read only, and
+        # the workspace says why.
+        with suppress(Conflict):
+            assignment = assignment_transition(assignment=assignment, action="start")
     return redirect(
         "page-workspace", project_id=access.project.pk, document_id=assignment.document_id
     )
@@ -162,7 +172,12 @@ def _workspace(
         "mode": mode,
         "apiRoot": reverse("api-root"),
         "csrfToken": get_token(request),
-        "project": {"id": project.pk, "name": project.name, "blind": project.blind},
+        "project": {
+            "id": project.pk,
+            "name": project.name,
+            "blind": project.blind,
+            "archived": project.archived_at is not None,
+        },
         "user": {"id": request.user.pk, "username": request.user.get_username()},
         "role": access.role,
         "labels": LabelSerializer(label_list(access=access), many=True).data,

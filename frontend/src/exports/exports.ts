@@ -290,7 +290,12 @@ export class ExportsPage {
       parts.push(params.annotators.map((id) => names.get(Number(id)) ?? `user ${id}`).join(", "));
     } else parts.push("all annotators");
     if (Array.isArray(params.labels)) parts.push(`labels: ${params.labels.join(", ")}`);
-    parts.push(params.submitted_only === false ? "all documents" : "submitted only");
+    if (Array.isArray(params.documents)) {
+      // Chosen on the documents table.
+      const n = params.documents.length;
+      parts.push(`${n} chosen document${n === 1 ? "" : "s"}`);
+      if (params.submitted_only !== false) parts.push("submitted only");
+    } else parts.push(params.submitted_only === false ? "all documents" : "submitted only");
     if (params.format === "csv" && params.excel_safe === false) parts.push("formulas as they are");
     return parts.join(" · ");
   }

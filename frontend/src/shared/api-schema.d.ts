@@ -67,6 +67,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/markdown/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Render Markdown to sanitised HTML (the live preview of guidelines). */
+        post: operations["markdown_render"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/": {
         parameters: {
             query?: never;
@@ -103,6 +120,44 @@ export interface paths {
         head?: never;
         /** @description Projects the user is a member of. Any signed-in user may create one and becomes its manager. */
         patch: operations["v1_projects_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/archive/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Archive the project (managers): kept, read only and listed apart until unarchived.
+         *     Spans, documents, assignments, imports, gold, comments, labels, statuses and settings
+         *     then answer 409 ``project_archived``; reads and exports go on.
+         */
+        post: operations["v1_projects_archive_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/unarchive/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Make an archived project writable again (managers). */
+        post: operations["v1_projects_unarchive_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/projects/{project_pk}/adjudication/": {
@@ -373,6 +428,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_pk}/assignments/move/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Give an annotator's open work (assigned or in progress) to other annotators,
+         *     least-loaded first: never to someone who already has the document, never past
+         *     ``annotators_per_document``. What no one can take stays (``kept``).
+         */
+        post: operations["v1_projects_assignments_move_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_pk}/assignments/next/": {
         parameters: {
             query?: never;
@@ -450,9 +526,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description Documents of the project. Annotators see only the documents assigned to them. Retrieving a
-         *     document returns its text and the spans the user may see. The text cannot change once spans
-         *     point into it (409).
+         * @description The documents table: search, filters, order and pages (``selectors.document_table``),
+         *     each row with its state and figures. Annotators see their own documents, and the state
+         *     and figures of their own work.
          */
         get: operations["v1_projects_documents_list"];
         put?: never;
@@ -510,6 +586,26 @@ export interface paths {
         put?: never;
         /** @description Insert up to 5,000 documents given as JSON objects, all or nothing. */
         post: operations["v1_projects_documents_bulk_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_pk}/documents/bulk-action/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Assign, unassign (open work only), delete or export documents chosen by id or by the
+         *     table's filters. Managers: every action; reviewers: export; annotators: 404.
+         */
+        post: operations["v1_projects_documents_bulk_action_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -714,6 +810,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_pk}/imports/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description What importing the files would do, storing nothing: each file's format, its records and
+         *     the first documents as they would be created, and every problem that would make the
+         *     import refuse it, by line (Label Studio: by task). Takes the fields of both import
+         *     endpoints. Managers only.
+         */
+        post: operations["v1_projects_imports_preview_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_pk}/jobs/": {
         parameters: {
             query?: never;
@@ -804,6 +922,27 @@ export interface paths {
         patch: operations["v1_projects_labels_partial_update"];
         trace?: never;
     };
+    "/api/v1/projects/{project_pk}/labels/reorder/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Put the labels in a new order (managers): ``ids`` names every label once. Labels with
+         *     a hotkey come first in hotkey order, so reordering them hands their hotkeys out again in
+         *     the new order; a label with a hotkey after one without is refused (400 ``ids``).
+         */
+        post: operations["v1_projects_labels_reorder_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_pk}/members/": {
         parameters: {
             query?: never;
@@ -813,13 +952,17 @@ export interface paths {
         };
         /**
          * @description Members and their roles. Managers manage; reviewers see everyone; annotators see themselves
-         *     and the managers.
+         *     and the managers. Add an existing user by id, username or email address; create an account
+         *     for a new colleague with ``accounts``. Removing a member (``DELETE``, or ``remove`` to choose)
+         *     keeps their spans and finished work and unassigns, or reassigns, their open work.
          */
         get: operations["v1_projects_members_list"];
         put?: never;
         /**
          * @description Members and their roles. Managers manage; reviewers see everyone; annotators see themselves
-         *     and the managers.
+         *     and the managers. Add an existing user by id, username or email address; create an account
+         *     for a new colleague with ``accounts``. Removing a member (``DELETE``, or ``remove`` to choose)
+         *     keeps their spans and finished work and unassigns, or reassigns, their open work.
          */
         post: operations["v1_projects_members_create"];
         delete?: never;
@@ -837,23 +980,93 @@ export interface paths {
         };
         /**
          * @description Members and their roles. Managers manage; reviewers see everyone; annotators see themselves
-         *     and the managers.
+         *     and the managers. Add an existing user by id, username or email address; create an account
+         *     for a new colleague with ``accounts``. Removing a member (``DELETE``, or ``remove`` to choose)
+         *     keeps their spans and finished work and unassigns, or reassigns, their open work.
          */
         get: operations["v1_projects_members_retrieve"];
         put?: never;
         post?: never;
         /**
          * @description Members and their roles. Managers manage; reviewers see everyone; annotators see themselves
-         *     and the managers.
+         *     and the managers. Add an existing user by id, username or email address; create an account
+         *     for a new colleague with ``accounts``. Removing a member (``DELETE``, or ``remove`` to choose)
+         *     keeps their spans and finished work and unassigns, or reassigns, their open work.
          */
         delete: operations["v1_projects_members_destroy"];
         options?: never;
         head?: never;
         /**
          * @description Members and their roles. Managers manage; reviewers see everyone; annotators see themselves
-         *     and the managers.
+         *     and the managers. Add an existing user by id, username or email address; create an account
+         *     for a new colleague with ``accounts``. Removing a member (``DELETE``, or ``remove`` to choose)
+         *     keeps their spans and finished work and unassigns, or reassigns, their open work.
          */
         patch: operations["v1_projects_members_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/projects/{project_pk}/members/{id}/password-link/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description A new one-time set-password link for a member who has not set a password yet; earlier
+         *     links stop working. Refused (409) once they have a password, and for an account that is
+         *     also a member of a project the caller does not manage.
+         */
+        post: operations["v1_projects_members_password_link_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_pk}/members/{id}/remove/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Remove the member, choosing what becomes of their open assignments (``open_work``):
+         *     reassigned to the other annotators, least-loaded first, or unassigned. Their spans and
+         *     submitted work stay. The last manager cannot be removed (409 ``last_manager``).
+         */
+        post: operations["v1_projects_members_remove_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_pk}/members/accounts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Create an account for a new colleague, a member of this project with ``role``. The
+         *     answer's ``set_password_url`` is a one-time link to hand over (it sets the password and
+         *     signs them in); with mail configured (EMAIL_URL) it is also mailed to ``email``. A
+         *     username or email address another account has is a 400 naming the field.
+         */
+        post: operations["v1_projects_members_accounts_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/projects/{project_pk}/spans/": {
@@ -974,6 +1187,23 @@ export interface paths {
         patch: operations["v1_projects_statuses_partial_update"];
         trace?: never;
     };
+    "/api/v1/projects/{project_pk}/statuses/reorder/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Put the statuses in a new order (managers): ``ids`` names every status once. */
+        post: operations["v1_projects_statuses_reorder_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -990,6 +1220,37 @@ export interface components {
             /** @description Gold span ids. */
             created: number[];
         };
+        AccountCreateRequest: {
+            /** @description The new account's username. */
+            username: string;
+            /**
+             * @description Optional. When the server sends mail (EMAIL_URL), the link is mailed here too.
+             * @default
+             */
+            email?: string;
+            /** @default annotator */
+            role?: components["schemas"]["RoleEnum"];
+        };
+        AccountCreated: {
+            /** @description The account's user id. */
+            user: number;
+            username: string;
+            /** @description One-time link to hand over: it sets the password and signs the user in. It works once and expires after PASSWORD_RESET_TIMEOUT (3 days by default). */
+            set_password_url: string;
+            /** @description The address the link was mailed to; empty when no mail was sent (no EMAIL_URL configured, no address, or the mail failed: see mail_error). */
+            mailed_to: string;
+            /** @description Why mailing failed; empty otherwise. */
+            mail_error: string;
+            role: components["schemas"]["RoleEnum"];
+        };
+        /**
+         * @description * `assign` - assign
+         *     * `unassign` - unassign
+         *     * `delete` - delete
+         *     * `export` - export
+         * @enum {string}
+         */
+        ActionEnum: "assign" | "unassign" | "delete" | "export";
         AdjudicationDocument: {
             document: components["schemas"]["AdjudicationDocumentText"];
             state: components["schemas"]["AdjudicationStateStateEnum"];
@@ -1421,6 +1682,58 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        /** @description An action on documents chosen by id, or on every document matching a filter. */
+        DocumentBulkActionRequest: {
+            /**
+             * @description `assign` and `unassign` (open work only) and `delete`: managers; `export`: reviewers and managers.
+             *
+             *     * `assign` - assign
+             *     * `unassign` - unassign
+             *     * `delete` - delete
+             *     * `export` - export
+             */
+            action: components["schemas"]["ActionEnum"];
+            /** @description Document ids (at most 10,000 for assign, unassign and delete, 100,000 for export). Give this or `filter`. */
+            documents?: number[];
+            /** @description Every document the table's search and filters match (its `ordering` is ignored). Give this or `documents`. */
+            filter?: components["schemas"]["DocumentTableQueryRequest"];
+            /** @description `assign`: the member to give the documents to (required). `unassign`: whose open work to remove (default: everyone's). */
+            annotator?: number | null;
+            /**
+             * @description `export` (required).
+             *
+             *     * `jsonl` - jsonl
+             *     * `csv` - csv
+             *     * `parquet` - parquet
+             *     * `conll` - conll
+             *     * `label_studio` - label_studio
+             *     * `doccano` - doccano
+             *     * `claimreview` - claimreview
+             *     * `fever` - fever
+             */
+            format?: components["schemas"]["ExportFormatEnum"];
+            /**
+             * @description `export`: keep only documents and spans of annotators who submitted (default: every chosen document, with every annotator's spans).
+             * @default false
+             */
+            submitted_only?: boolean;
+            /**
+             * @description `export`, CSV: as for exports.
+             * @default true
+             */
+            excel_safe?: boolean;
+        };
+        DocumentBulkResult: {
+            action: components["schemas"]["ActionEnum"];
+            /** @description Documents chosen. */
+            documents: number;
+            /** @description `assign`: assignments created; `unassign`: open assignments removed; `delete`: documents deleted; `export`: 0. */
+            changed: number;
+            /** @description `assign`: documents the member already had; `unassign`: assignments kept (submitted or skipped). */
+            unchanged: number;
+            /** @description `export`: the export job (follow it). */
+            job: components["schemas"]["Job"] | null;
+        };
         /** @description DRF's, building the fields above (and the depth-limited ``JSONField``) from the model. */
         DocumentDetail: {
             readonly id: number;
@@ -1435,16 +1748,6 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
             readonly spans: components["schemas"]["Span"][];
-        };
-        DocumentList: {
-            readonly id: number;
-            title?: string;
-            source_url?: string;
-            /** Format: date-time */
-            published_at?: string | null;
-            metadata?: unknown;
-            /** Format: date-time */
-            readonly created_at: string;
         };
         DocumentProgress: {
             total: number;
@@ -1466,6 +1769,104 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             };
+        };
+        /** @description One document of the table, with the figures it shows. */
+        DocumentRow: {
+            id: number;
+            title: string;
+            source_url: string;
+            /** Format: date-time */
+            published_at: string | null;
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description The import job that created it.
+             */
+            batch: string | null;
+            state: components["schemas"]["DocumentStateEnum"];
+            /** @description Assignments that are not skipped. */
+            assigned: number;
+            submitted: number;
+            /** @description Spans the user may read. */
+            spans: number;
+            /**
+             * Format: double
+             * @description The document's character-level alpha; null when undefined, not computed yet, or for annotators.
+             */
+            agreement: number | null;
+            /** @description Why `agreement` is null, when known. */
+            agreement_reason: string;
+            /** @description An input changed since `agreement` was computed (a refresh is due). */
+            agreement_stale: boolean;
+            adjudicated: boolean;
+            /** @description The requesting user's own assignment of it, if any. */
+            assignment_state: string | null;
+        };
+        /**
+         * @description * `unassigned` - Unassigned
+         *     * `open` - Open
+         *     * `complete` - Complete
+         * @enum {string}
+         */
+        DocumentStateEnum: "unassigned" | "open" | "complete";
+        /**
+         * @description Search, filters and order of the documents table (``selectors.document_table``). Ids that
+         *     name nothing in the project, and the reviewers' filters asked by an annotator, are a 400
+         *     naming the parameter.
+         */
+        DocumentTableQueryRequest: {
+            /** @description Words in the title or text, web-search style: `"a phrase"`, `or`, `-word`. Full-text (English stemming) on PostgreSQL. */
+            search?: string;
+            /**
+             * @description From the assignments (skipped ones ignored): `unassigned` none, `open` some assigned or in progress, `complete` some submitted and none open. An annotator's state is that of their own assignment.
+             *
+             *     * `unassigned` - Unassigned
+             *     * `open` - Open
+             *     * `complete` - Complete
+             */
+            state?: components["schemas"]["DocumentStateEnum"];
+            /** @description Documents this member has an assignment of. */
+            annotator?: number;
+            /** @description Documents with a span (or gold span) of this label. */
+            label?: number;
+            /** @description Documents with a span (or gold span) of this verification status. */
+            status?: number;
+            /** @description Documents whose adjudication is (or is not) closed. */
+            adjudicated?: boolean | null;
+            /** @description Documents with (or without) a submission, whatever else is open. */
+            submitted?: boolean | null;
+            /**
+             * Format: double
+             * @description Documents whose own character-level alpha is known and below this number.
+             */
+            agreement_below?: number;
+            /**
+             * Format: uuid
+             * @description The import job that created the documents.
+             */
+            batch?: string;
+            /**
+             * @description `-` sorts descending; ties by id. `agreement`: documents without a figure last.
+             *
+             *     * `id` - id
+             *     * `-id` - -id
+             *     * `title` - title
+             *     * `-title` - -title
+             *     * `created` - created
+             *     * `-created` - -created
+             *     * `published` - published
+             *     * `-published` - -published
+             *     * `agreement` - agreement
+             *     * `-agreement` - -agreement
+             *     * `spans` - spans
+             *     * `-spans` - -spans
+             * @default id
+             */
+            ordering?: components["schemas"]["OrderingEnum"];
         };
         /** @description 401, 403, 404, 413, 415, 429: what went wrong, in a sentence. */
         Error: {
@@ -1497,9 +1898,9 @@ export interface components {
          *     * `fever` - fever
          * @enum {string}
          */
-        ExportRequestFormatEnum: "jsonl" | "csv" | "parquet" | "conll" | "label_studio" | "doccano" | "claimreview" | "fever";
+        ExportFormatEnum: "jsonl" | "csv" | "parquet" | "conll" | "label_studio" | "doccano" | "claimreview" | "fever";
         ExportRequestRequest: {
-            format: components["schemas"]["ExportRequestFormatEnum"];
+            format: components["schemas"]["ExportFormatEnum"];
             /** @description User ids; default every annotator. */
             annotators?: number[] | null;
             /** @default false */
@@ -1513,6 +1914,30 @@ export interface components {
              * @default true
              */
             excel_safe?: boolean;
+        };
+        FilePreview: {
+            name: string;
+            format: components["schemas"]["ImportFormatEnum"];
+            format_name: string;
+            /** @description False when the request chose the format. */
+            detected: boolean;
+            /** @description An annotated file (native, Label Studio, doccano). */
+            annotated: boolean;
+            /** @description The import would take the file: no problem found. */
+            ok: boolean;
+            /** @description Records read, valid or not. */
+            records: number;
+            /** @description Documents the import would create. */
+            documents: number;
+            spans: number;
+            gold_spans: number;
+            labels_to_create: string[];
+            notes: string[];
+            /** @description The first 10 documents as the import creates them. */
+            sample: components["schemas"]["PreviewRecord"][];
+            error_count: number;
+            /** @description The first 300 problems, by line or item. */
+            errors: components["schemas"]["PreviewError"][];
         };
         /** @description A coefficient: ``value``, or ``null`` with the ``reason`` it is undefined. */
         FleissKappa: {
@@ -1618,6 +2043,46 @@ export interface components {
          * @description * `txt` - txt
          *     * `jsonl` - jsonl
          *     * `csv` - csv
+         *     * `native` - native
+         *     * `label_studio` - label_studio
+         *     * `doccano` - doccano
+         * @enum {string}
+         */
+        ImportFormatEnum: "txt" | "jsonl" | "csv" | "native" | "label_studio" | "doccano";
+        /** @description The fields of both import endpoints: documents and annotated files alike. */
+        ImportPreviewRequest: {
+            /** @description One or more files in any format of the two imports. */
+            file: string[];
+            /**
+             * @description For every file. Default: each file's own, told from its first record and its extension (a file whose format cannot be told is a 400 naming it).
+             *
+             *     * `txt` - txt
+             *     * `jsonl` - jsonl
+             *     * `csv` - csv
+             *     * `native` - native
+             *     * `label_studio` - label_studio
+             *     * `doccano` - doccano
+             */
+            format?: components["schemas"]["ImportFormatEnum"];
+            /** @description Annotated files: attribute every span to this member. */
+            user?: number;
+            /** @description doccano files: the username the file's spans belong to. */
+            annotator?: string;
+            /**
+             * @description Annotated files: create the labels the project lacks.
+             * @default false
+             */
+            create_labels?: boolean;
+        };
+        ImportPreviewResult: {
+            /** @description Every file would import. */
+            ok: boolean;
+            files: components["schemas"]["FilePreview"][];
+        };
+        /**
+         * @description * `txt` - txt
+         *     * `jsonl` - jsonl
+         *     * `csv` - csv
          * @enum {string}
          */
         ImportUploadFormatEnum: "txt" | "jsonl" | "csv";
@@ -1678,16 +2143,22 @@ export interface components {
          * @enum {string}
          */
         KindEnum: "import" | "agreement" | "export";
-        /** @description Labels and statuses: ``key`` is unique per project, checked here for a clear 400. */
+        /** @description DRF's, building the fields above (and the depth-limited ``JSONField``) from the model. */
         Label: {
             readonly id: number;
-            /** @description Stable machine name, e.g. 'claim'. */
-            key: string;
+            /** @description Stable machine name (letters, digits, _ and -), unique in the project; made from the name when left out. */
+            key?: string;
             name: string;
             /** @description #rrggbb */
             color?: string;
+            /** @description The hotkey: one character, unique among the project's active labels (not one of the workspace's own keys j k e n g ?). Labels are listed in hotkey order: those with a hotkey by hotkey, then the others by `order`. */
             shortcut?: string;
-            /** Format: int64 */
+            /** @description One line, shown on hover in the workspace. */
+            description?: string;
+            /**
+             * Format: int64
+             * @description Position among the labels without an active hotkey.
+             */
             order?: number;
             /** @description Retired labels keep their spans but cannot be used for new ones. */
             retired?: boolean;
@@ -1701,15 +2172,21 @@ export interface components {
             /** @description Label id (see `names.labels`). */
             label: number;
         };
-        /** @description Labels and statuses: ``key`` is unique per project, checked here for a clear 400. */
+        /** @description DRF's, building the fields above (and the depth-limited ``JSONField``) from the model. */
         LabelRequest: {
-            /** @description Stable machine name, e.g. 'claim'. */
-            key: string;
+            /** @description Stable machine name (letters, digits, _ and -), unique in the project; made from the name when left out. */
+            key?: string;
             name: string;
             /** @description #rrggbb */
             color?: string;
+            /** @description The hotkey: one character, unique among the project's active labels (not one of the workspace's own keys j k e n g ?). Labels are listed in hotkey order: those with a hotkey by hotkey, then the others by `order`. */
             shortcut?: string;
-            /** Format: int64 */
+            /** @description One line, shown on hover in the workspace. */
+            description?: string;
+            /**
+             * Format: int64
+             * @description Position among the labels without an active hotkey.
+             */
             order?: number;
             /** @description Retired labels keep their spans but cannot be used for new ones. */
             retired?: boolean;
@@ -1734,6 +2211,14 @@ export interface components {
             field: string;
             message: string;
         };
+        MarkdownHtml: {
+            /** @description The text as HTML, sanitised: no script, style, frame, event handler or link other than http, https and mailto; an empty string for empty text. */
+            readonly html: string;
+        };
+        MarkdownInputRequest: {
+            /** @description Markdown (CommonMark with tables), at most 100,000 characters. */
+            text: string;
+        };
         /**
          * @description * `exact` - exact
          *     * `boundaries` - boundaries
@@ -1743,11 +2228,27 @@ export interface components {
          * @enum {string}
          */
         MatchEnum: "exact" | "boundaries" | "label" | "missed" | "extra";
+        MemberRemoval: {
+            /** @description Open assignments given to other annotators. */
+            reassigned: number;
+            /** @description Open assignments left unassigned. */
+            unassigned: number;
+        };
+        MemberRemoveRequest: {
+            /**
+             * @description What becomes of the member's open (not submitted) assignments: `reassign` gives them to the project's other annotators, least-loaded first (what no one can take is unassigned); `unassign` puts their documents back in the pool that distribution fills. Spans and submitted work stay either way.
+             *
+             *     * `reassign` - Reassign to other annotators, least-loaded first
+             *     * `unassign` - Leave unassigned
+             * @default unassign
+             */
+            open_work?: components["schemas"]["OpenWorkEnum"];
+        };
         /** @description DRF's, building the fields above (and the depth-limited ``JSONField``) from the model. */
         Membership: {
             readonly id: number;
             user?: number;
-            /** @description Alternative to `user` when adding a member. */
+            /** @description Alternative to `user` when adding a member: their username, or their email address. */
             username?: string;
             role: components["schemas"]["RoleEnum"];
             /** Format: date-time */
@@ -1756,8 +2257,10 @@ export interface components {
         /** @description DRF's, building the fields above (and the depth-limited ``JSONField``) from the model. */
         MembershipRequest: {
             user?: number;
-            /** @description Alternative to `user` when adding a member. */
+            /** @description Alternative to `user` when adding a member: their username, or their email address. */
             username?: string;
+            /** @description Alternative to `user` when adding a member: their email address. */
+            email?: string;
             role: components["schemas"]["RoleEnum"];
         };
         /**
@@ -1766,6 +2269,44 @@ export interface components {
          * @enum {string}
          */
         ModeEnum: "eager" | "celery";
+        MoveOpenRequest: {
+            /** @description User id whose open work moves. */
+            from_annotator: number;
+            /** @description User ids of annotators of the project to take the work, least-loaded first; default all its other annotators. */
+            to_annotators?: number[];
+        };
+        MoveResult: {
+            /** @description Open assignments given to other annotators. */
+            moved: number;
+            /** @description How many each annotator received, by user id. */
+            received: {
+                [key: string]: number;
+            };
+            /** @description Open assignments that stayed: every other annotator already had the document, or it has its annotators_per_document without this annotator. */
+            kept: number;
+        };
+        /**
+         * @description * `reassign` - Reassign to other annotators, least-loaded first
+         *     * `unassign` - Leave unassigned
+         * @enum {string}
+         */
+        OpenWorkEnum: "reassign" | "unassign";
+        /**
+         * @description * `id` - id
+         *     * `-id` - -id
+         *     * `title` - title
+         *     * `-title` - -title
+         *     * `created` - created
+         *     * `-created` - -created
+         *     * `published` - published
+         *     * `-published` - -published
+         *     * `agreement` - agreement
+         *     * `-agreement` - -agreement
+         *     * `spans` - spans
+         *     * `-spans` - -spans
+         * @enum {string}
+         */
+        OrderingEnum: "id" | "-id" | "title" | "-title" | "created" | "-created" | "published" | "-published" | "agreement" | "-agreement" | "spans" | "-spans";
         /** @description One page of the disagreement queue, lowest agreement first. */
         PaginatedAdjudicationQueueRowList: {
             count: number;
@@ -1805,7 +2346,7 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Comment"][];
         };
-        PaginatedDocumentListList: {
+        PaginatedDocumentRowList: {
             /** @example 123 */
             count: number;
             /**
@@ -1818,7 +2359,9 @@ export interface components {
              * @example http://api.example.org/accounts/?page=2
              */
             previous?: string | null;
-            results: components["schemas"]["DocumentList"][];
+            results: components["schemas"]["DocumentRow"][];
+            /** @description A search matched more documents than `count` (a search counts up to 5,000): refine it to page through them all. */
+            count_capped: boolean;
         };
         PaginatedGoldSpanList: {
             /** @example 123 */
@@ -1913,15 +2456,21 @@ export interface components {
             end?: number;
             version?: number;
         };
-        /** @description Labels and statuses: ``key`` is unique per project, checked here for a clear 400. */
+        /** @description DRF's, building the fields above (and the depth-limited ``JSONField``) from the model. */
         PatchedLabelRequest: {
-            /** @description Stable machine name, e.g. 'claim'. */
+            /** @description Stable machine name (letters, digits, _ and -), unique in the project; made from the name when left out. */
             key?: string;
             name?: string;
             /** @description #rrggbb */
             color?: string;
+            /** @description The hotkey: one character, unique among the project's active labels (not one of the workspace's own keys j k e n g ?). Labels are listed in hotkey order: those with a hotkey by hotkey, then the others by `order`. */
             shortcut?: string;
-            /** Format: int64 */
+            /** @description One line, shown on hover in the workspace. */
+            description?: string;
+            /**
+             * Format: int64
+             * @description Position among the labels without an active hotkey.
+             */
             order?: number;
             /** @description Retired labels keep their spans but cannot be used for new ones. */
             retired?: boolean;
@@ -1929,8 +2478,10 @@ export interface components {
         /** @description DRF's, building the fields above (and the depth-limited ``JSONField``) from the model. */
         PatchedMembershipRequest: {
             user?: number;
-            /** @description Alternative to `user` when adding a member. */
+            /** @description Alternative to `user` when adding a member: their username, or their email address. */
             username?: string;
+            /** @description Alternative to `user` when adding a member: their email address. */
+            email?: string;
             role?: components["schemas"]["RoleEnum"];
         };
         /** @description DRF's, building the fields above (and the depth-limited ``JSONField``) from the model. */
@@ -1960,19 +2511,53 @@ export interface components {
             /** @description The version you edited; or send If-Match. */
             version?: number;
         };
-        /** @description Labels and statuses: ``key`` is unique per project, checked here for a clear 400. */
+        /** @description DRF's, building the fields above (and the depth-limited ``JSONField``) from the model. */
         PatchedVerificationStatusRequest: {
+            /** @description Stable machine name (letters, digits, _ and -), unique in the project; made from the name when left out. */
             key?: string;
             name?: string;
             /** @description #rrggbb */
             color?: string;
-            /** Format: int64 */
+            /** @description One line, shown on hover in the workspace. */
+            description?: string;
+            /**
+             * Format: int64
+             * @description Position in the list.
+             */
             order?: number;
             /** @description Given to new spans. */
             is_initial?: boolean;
             /** @description A verdict (true, false, ...), as opposed to a working state. */
             is_final?: boolean;
             retired?: boolean;
+        };
+        PreviewAnnotator: {
+            name: string;
+            spans: number;
+            /** @description Spans per label key, most used first. */
+            labels: {
+                [key: string]: number;
+            };
+        };
+        PreviewError: {
+            line: number | null;
+            item: number | null;
+            field: string;
+            message: string;
+        };
+        PreviewRecord: {
+            /** @description The record's line in the file. */
+            line: number | null;
+            /** @description Label Studio: the task's 0-based index in the array. */
+            item: number | null;
+            title: string;
+            /** @description The first characters of the text. */
+            text: string;
+            /** @description The whole text's length. */
+            characters: number;
+            annotators: components["schemas"]["PreviewAnnotator"][];
+            /** @description Adjudicated documents: their gold spans; else null. */
+            gold_spans: number | null;
         };
         /** @description DRF's, building the fields above (and the depth-limited ``JSONField``) from the model. */
         Project: {
@@ -1984,6 +2569,11 @@ export interface components {
             annotators_per_document?: number;
             /** @description Annotators never see each other's spans while this is on. */
             blind?: boolean;
+            /**
+             * Format: date-time
+             * @description When a manager archived the project (read only until unarchived: `POST .../archive/`, `.../unarchive/`); null while it is open.
+             */
+            readonly archived_at: string | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -2034,6 +2624,11 @@ export interface components {
             /** @description Why `unitizing_alpha` is null; null when not computed yet. */
             unitizing_reason: string | null;
         };
+        /** @description Input of ``labels/reorder/`` and ``statuses/reorder/``. */
+        ReorderRequest: {
+            /** @description Every label (status) of the project once, in the new order. */
+            ids: number[];
+        };
         /**
          * @description * `manager` - Manager
          *     * `reviewer` - Reviewer
@@ -2041,6 +2636,17 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "manager" | "reviewer" | "annotator";
+        SetPasswordLink: {
+            /** @description The account's user id. */
+            user: number;
+            username: string;
+            /** @description One-time link to hand over: it sets the password and signs the user in. It works once and expires after PASSWORD_RESET_TIMEOUT (3 days by default). */
+            set_password_url: string;
+            /** @description The address the link was mailed to; empty when no mail was sent (no EMAIL_URL configured, no address, or the mail failed: see mail_error). */
+            mailed_to: string;
+            /** @description Why mailing failed; empty otherwise. */
+            mail_error: string;
+        };
         /**
          * @description Output form of a span: the schema. The views build this JSON from rows with
          *     ``annotations.span_output``, which tests compare with this serializer's own output.
@@ -2190,14 +2796,20 @@ export interface components {
             rationale?: string;
             evidence?: components["schemas"]["GoldEvidenceRequest"][];
         };
-        /** @description Labels and statuses: ``key`` is unique per project, checked here for a clear 400. */
+        /** @description DRF's, building the fields above (and the depth-limited ``JSONField``) from the model. */
         VerificationStatus: {
             readonly id: number;
-            key: string;
+            /** @description Stable machine name (letters, digits, _ and -), unique in the project; made from the name when left out. */
+            key?: string;
             name: string;
             /** @description #rrggbb */
             color?: string;
-            /** Format: int64 */
+            /** @description One line, shown on hover in the workspace. */
+            description?: string;
+            /**
+             * Format: int64
+             * @description Position in the list.
+             */
             order?: number;
             /** @description Given to new spans. */
             is_initial?: boolean;
@@ -2205,13 +2817,19 @@ export interface components {
             is_final?: boolean;
             retired?: boolean;
         };
-        /** @description Labels and statuses: ``key`` is unique per project, checked here for a clear 400. */
+        /** @description DRF's, building the fields above (and the depth-limited ``JSONField``) from the model. */
         VerificationStatusRequest: {
-            key: string;
+            /** @description Stable machine name (letters, digits, _ and -), unique in the project; made from the name when left out. */
+            key?: string;
             name: string;
             /** @description #rrggbb */
             color?: string;
-            /** Format: int64 */
+            /** @description One line, shown on hover in the workspace. */
+            description?: string;
+            /**
+             * Format: int64
+             * @description Position in the list.
+             */
             order?: number;
             /** @description Given to new spans. */
             is_initial?: boolean;
@@ -2373,6 +2991,83 @@ export interface operations {
             };
             /** @description No such object, or not visible to this user. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    markdown_render: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkdownInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkdownHtml"];
+                };
+            };
+            /** @description The request is invalid; each field names its problem. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description No credentials, or an unknown or inactive user's token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request clashes with stored data. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictError"];
+                };
+            };
+            /** @description The body's media type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; retry after the time the answer names. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2781,6 +3476,140 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; retry after the time the answer names. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_projects_archive_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this project. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description No credentials, or an unknown or inactive user's token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request clashes with stored data. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictError"];
+                };
+            };
+            /** @description Too many requests; retry after the time the answer names. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_projects_unarchive_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this project. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description No credentials, or an unknown or inactive user's token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request clashes with stored data. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictError"];
                 };
             };
             /** @description Too many requests; retry after the time the answer names. */
@@ -3942,6 +4771,94 @@ export interface operations {
             };
         };
     };
+    v1_projects_assignments_move_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_pk: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveOpenRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MoveResult"];
+                };
+            };
+            /** @description The request is invalid; each field names its problem. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description No credentials, or an unknown or inactive user's token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request clashes with stored data. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictError"];
+                };
+            };
+            /** @description The body's media type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; retry after the time the answer names. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     v1_projects_assignments_next_create: {
         parameters: {
             query?: never;
@@ -4198,10 +5115,51 @@ export interface operations {
     v1_projects_documents_list: {
         parameters: {
             query?: {
+                /** @description Documents whose adjudication is (or is not) closed. */
+                adjudicated?: boolean | null;
+                /** @description Documents whose own character-level alpha is known and below this number. */
+                agreement_below?: number;
+                /** @description Documents this member has an assignment of. */
+                annotator?: number;
+                /** @description The import job that created the documents. */
+                batch?: string;
+                /** @description Documents with a span (or gold span) of this label. */
+                label?: number;
+                /**
+                 * @description `-` sorts descending; ties by id. `agreement`: documents without a figure last.
+                 *
+                 *     * `id` - id
+                 *     * `-id` - -id
+                 *     * `title` - title
+                 *     * `-title` - -title
+                 *     * `created` - created
+                 *     * `-created` - -created
+                 *     * `published` - published
+                 *     * `-published` - -published
+                 *     * `agreement` - agreement
+                 *     * `-agreement` - -agreement
+                 *     * `spans` - spans
+                 *     * `-spans` - -spans
+                 */
+                ordering?: "id" | "-id" | "title" | "-title" | "created" | "-created" | "published" | "-published" | "agreement" | "-agreement" | "spans" | "-spans";
                 /** @description A page number within the paginated result set. */
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
+                /** @description Words in the title or text, web-search style: `"a phrase"`, `or`, `-word`. Full-text (English stemming) on PostgreSQL. */
+                search?: string;
+                /**
+                 * @description From the assignments (skipped ones ignored): `unassigned` none, `open` some assigned or in progress, `complete` some submitted and none open. An annotator's state is that of their own assignment.
+                 *
+                 *     * `unassigned` - Unassigned
+                 *     * `open` - Open
+                 *     * `complete` - Complete
+                 */
+                state?: "unassigned" | "open" | "complete";
+                /** @description Documents with a span (or gold span) of this verification status. */
+                status?: number;
+                /** @description Documents with (or without) a submission, whatever else is open. */
+                submitted?: boolean | null;
             };
             header?: never;
             path: {
@@ -4216,7 +5174,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedDocumentListList"];
+                    "application/json": components["schemas"]["PaginatedDocumentRowList"];
                 };
             };
             /** @description The request is invalid; each field names its problem. */
@@ -4563,6 +5521,94 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BulkDocumentsError"];
+                };
+            };
+            /** @description No credentials, or an unknown or inactive user's token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request clashes with stored data. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictError"];
+                };
+            };
+            /** @description The body's media type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; retry after the time the answer names. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_projects_documents_bulk_action_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_pk: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentBulkActionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentBulkResult"];
+                };
+            };
+            /** @description The request is invalid; each field names its problem. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
                 };
             };
             /** @description No credentials, or an unknown or inactive user's token. */
@@ -5536,6 +6582,103 @@ export interface operations {
             };
         };
     };
+    v1_projects_imports_preview_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_pk: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImportPreviewRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportPreviewResult"];
+                };
+            };
+            /** @description The request is invalid; each field names its problem. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description No credentials, or an unknown or inactive user's token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request clashes with stored data. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictError"];
+                };
+            };
+            /** @description The upload is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body's media type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; retry after the time the answer names. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     v1_projects_jobs_list: {
         parameters: {
             query?: {
@@ -6045,6 +7188,94 @@ export interface operations {
             };
         };
     };
+    v1_projects_labels_reorder_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_pk: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReorderRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Label"][];
+                };
+            };
+            /** @description The request is invalid; each field names its problem. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description No credentials, or an unknown or inactive user's token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request clashes with stored data. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictError"];
+                };
+            };
+            /** @description The body's media type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; retry after the time the answer names. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     v1_projects_members_list: {
         parameters: {
             query?: {
@@ -6317,6 +7548,252 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Membership"];
+                };
+            };
+            /** @description The request is invalid; each field names its problem. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description No credentials, or an unknown or inactive user's token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request clashes with stored data. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictError"];
+                };
+            };
+            /** @description The body's media type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; retry after the time the answer names. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_projects_members_password_link_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this membership. */
+                id: number;
+                project_pk: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetPasswordLink"];
+                };
+            };
+            /** @description No credentials, or an unknown or inactive user's token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request clashes with stored data. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictError"];
+                };
+            };
+            /** @description Too many requests; retry after the time the answer names. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_projects_members_remove_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this membership. */
+                id: number;
+                project_pk: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["MemberRemoveRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberRemoval"];
+                };
+            };
+            /** @description The request is invalid; each field names its problem. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description No credentials, or an unknown or inactive user's token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request clashes with stored data. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictError"];
+                };
+            };
+            /** @description The body's media type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; retry after the time the answer names. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_projects_members_accounts_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_pk: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountCreated"];
                 };
             };
             /** @description The request is invalid; each field names its problem. */
@@ -7237,6 +8714,94 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VerificationStatus"];
+                };
+            };
+            /** @description The request is invalid; each field names its problem. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description No credentials, or an unknown or inactive user's token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not visible to this user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request clashes with stored data. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictError"];
+                };
+            };
+            /** @description The body's media type is not one this operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; retry after the time the answer names. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_projects_statuses_reorder_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_pk: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReorderRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationStatus"][];
                 };
             };
             /** @description The request is invalid; each field names its problem. */

@@ -39,6 +39,10 @@ export type Label = Sent<Schemas["Label"]>;
 
 export type Status = Sent<Schemas["VerificationStatus"]>;
 
+/** `POST /markdown/`: Markdown in (`MarkdownInputRequest`), sanitised HTML out (`MarkdownHtml`). */
+export type MarkdownInput = Schemas["MarkdownInputRequest"];
+export type MarkdownHtml = Sent<Schemas["MarkdownHtml"]>;
+
 export type Assignment = Sent<Schemas["Assignment"]>;
 
 /** `Comment`: a comment on a document, an annotator's span or a gold span. */

@@ -52,11 +52,15 @@ export class AssignmentControls {
   }
 
   canEdit(): boolean {
+    if (this.host.data.project.archived) return false;
     if (this.host.data.mode !== "annotate" || !this.assignment) return false;
     return this.assignment.state === "assigned" || this.assignment.state === "in_progress";
   }
 
   readOnlyReason(): string {
+    if (this.host.data.project.archived) {
+      return "This project is archived: read only until a manager unarchives it.";
+    }
     if (this.host.data.mode === "review") return "Review mode is read only.";
     if (!this.assignment) return "This document is not assigned to you.";
     if (this.assignment.state === "submitted") return "You submitted this document: reopen it to edit.";
@@ -87,14 +91,19 @@ export class AssignmentControls {
   render(): void {
     const data = this.host.data;
     const state = this.assignment?.state ?? null;
-    const annotating = data.mode === "annotate" && this.assignment !== null;
+    const annotating =
+      data.mode === "annotate" && this.assignment !== null && !data.project.archived;
     const open = state === "assigned" || state === "in_progress";
     byId("btn-submit").hidden = !(annotating && open);
     byId("btn-skip").hidden = !(annotating && open);
     byId("btn-reopen").hidden = !(annotating && !open);
     byId("btn-next").hidden = !(annotating && !open);
     const banner = byId("banner");
-    if (annotating && state === "submitted") {
+    if (data.project.archived) {
+      banner.hidden = false;
+      banner.dataset.state = "archived";
+      banner.textContent = "This project is archived: read only until a manager unarchives it.";
+    } else if (annotating && state === "submitted") {
       banner.hidden = false;
       banner.dataset.state = "submitted";
       banner.textContent = "Submitted. Press n for the next document.";

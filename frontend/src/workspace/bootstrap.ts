@@ -10,7 +10,8 @@ export interface Bootstrap {
   mode: "annotate" | "review";
   apiRoot: string;
   csrfToken: string;
-  project: { id: number; name: string; blind: boolean };
+  /** `archived`: the project is read only (a manager can unarchive it). */
+  project: { id: number; name: string; blind: boolean; archived: boolean };
   user: { id: number; username: string };
   role: string;
   labels: Label[];

@@ -78,7 +78,7 @@ export class SpanPanel {
         { class: "swatch", style: `background:${safeColor(label?.color ?? "")}` },
         "",
       ),
-      h("h2", {}, label?.name ?? "Span"),
+      h("h2", { title: label?.description || null }, label?.name ?? "Span"),
       this.stateEl,
     );
     const quote = h("blockquote", { class: "quote", id: "panel-quote" }, span.quote);
@@ -140,7 +140,12 @@ export class SpanPanel {
     return h(
       "div",
       { class: "reader" },
-      h("p", {}, h("strong", {}, "Status: "), status?.name ?? "?"),
+      h(
+        "p",
+        {},
+        h("strong", {}, "Status: "),
+        h("span", { title: status?.description || null }, status?.name ?? "?"),
+      ),
       span.note ? h("p", { class: "note" }, h("strong", {}, "Note: "), span.note) : null,
       h("h3", {}, `Evidence (${span.evidence.length})`),
       h(
@@ -181,7 +186,7 @@ export class SpanPanel {
       labelSelect.append(
         h(
           "option",
-          { value: label.id, selected: label.id === span.label },
+          { value: label.id, selected: label.id === span.label, title: label.description || null },
           `${label.name}${label.shortcut ? ` (${label.shortcut})` : ""}`,
         ),
       );
@@ -196,7 +201,11 @@ export class SpanPanel {
     for (const status of this.host.statuses.values()) {
       if (status.retired && status.id !== span.status) continue;
       statusSelect.append(
-        h("option", { value: status.id, selected: status.id === span.status }, status.name),
+        h(
+          "option",
+          { value: status.id, selected: status.id === span.status, title: status.description || null },
+          status.name,
+        ),
       );
     }
     const note = h("textarea", {

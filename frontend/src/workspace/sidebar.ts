@@ -1,6 +1,8 @@
 /**
  * The workspace's left column: one button per label (with its shortcut and the number of spans),
- * the selection hint, and the annotators whose spans can be shown or hidden.
+ * the selection hint, and the annotators whose spans can be shown or hidden. Labels come in the
+ * order the server lists them, hotkey order (`annotations/selectors/projects.py`,
+ * `label_hotkey_order`); a label's one-line description is the button's tooltip.
  */
 
 import type { Label } from "../shared/api-types";
@@ -20,6 +22,12 @@ export interface SidebarHost {
   selection(): { start: number; end: number } | null;
   createSpan(label: Label): void;
   toggleAnnotator(id: number, visible: boolean): void;
+}
+
+/** A label button's tooltip: its description (what the manager wrote), else what it does. */
+export function labelTitle(label: Label): string {
+  const about = label.description || `Tag the selection as ${label.name}`;
+  return label.retired ? `Retired label. ${label.description}`.trim() : about;
 }
 
 export class Sidebar {
@@ -50,7 +58,7 @@ export class Sidebar {
               class: "label-btn",
               "data-label": label.key,
               disabled: !editable || label.retired,
-              title: label.retired ? "Retired label" : `Tag the selection as ${label.name}`,
+              title: labelTitle(label),
               onclick: () => host.createSpan(label),
             },
             h("span", { class: "swatch", style: `background:${label.color}` }),

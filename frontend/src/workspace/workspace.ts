@@ -117,7 +117,11 @@ export class Workspace {
     this.queue.onChange((span) => this.onSaveChange(span));
     performance.mark("workspace-interactive");
     document.body.dataset.ready = "1";
-    if (this.data.mode === "annotate" && this.assignment.state === "assigned") {
+    if (
+      this.data.mode === "annotate" &&
+      this.assignment.state === "assigned" &&
+      !this.data.project.archived
+    ) {
       // Opened by a direct link rather than "next": mark the work as started.
       void this.assignment.action("start");
     }
