@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 
+from annotations.permissions import can_review
 from annotations.selectors.access import ProjectAccess
 from annotations.selectors.document_table import (
     DEFAULT_ORDERING,
@@ -129,6 +130,40 @@ class DocumentTableForm(forms.Form):
     def chosen_page_size(self) -> int:
         size = getattr(self, "cleaned_data", {}).get("page_size")
         return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
+class MyDocumentsForm(forms.Form):
+    """The project page's list of the user's own documents: search, state of their own work,
+    page (the documents table's selector underneath)."""
+
+    search = forms.CharField(
+        label="Search your documents",
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": 'words, "a phrase", -word'}),
+    )
+    state = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[
+            ("", "All"),
+            (DocumentState.OPEN, "To do"),
+            (DocumentState.COMPLETE, "Submitted"),
+            (DocumentState.UNASSIGNED, "Skipped"),
+        ],
+    )
+    page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+    def query(self, access: ProjectAccess, user: Any) -> DocumentTableQuery:
+        """Reviewers and managers see every document in the table; here, their own only."""
+        values = dict(getattr(self, "cleaned_data", {}))
+        own = user.pk if can_review(access) else None
+        return DocumentTableQuery.from_kwargs(
+            {"search": values.get("search"), "state": values.get("state"), "annotator": own}
+        )
+
+    def chosen_page(self) -> int:
+        return getattr(self, "cleaned_data", {}).get("page") or 1
 
 
 class IdListField(forms.Field):

@@ -14,8 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from annotations.errors import Conflict
+from annotations.forms.documents import MyDocumentsForm
 from annotations.models import (
     AdjudicationState,
     Assignment,
@@ -32,8 +32,9 @@ from annotations.models import (
     Project,
     Span,
 )
-from annotations.permissions import can_review
+from annotations.permissions import can_manage, can_review
 from annotations.selectors.access import ProjectAccess
+from annotations.selectors.document_table import document_table_page
 from annotations.selectors.documents import document_list, next_assignment
 from annotations.selectors.projects import (
     label_list,
@@ -64,45 +65,68 @@ def project_list(request: HttpRequest) -> HttpResponse:
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     access = member_access_or_404(request.user, project_id)
     project = access.project
-    my_assignments = (
-        Assignment.objects.filter(project=project, annotator=request.user)
-        .select_related("document")
-        .only("id", "state", "skip_reason", "document__id", "document__title")
-        .order_by("id")
-    )
+    mine = Assignment.objects.filter(project=project, annotator=request.user)
     my_counts = {state: 0 for state in AssignmentState.values}
-    for row in my_assignments.values("state").annotate(n=Count("id")).order_by():
+    for row in mine.values("state").annotate(n=Count("id")).order_by():
         my_counts[row["state"]] = row["n"]
     my_total = sum(n for state, n in my_counts.items() if state != AssignmentState.SKIPPED)
     context: dict[str, Any] = {
         "project": project,
         "access": access,
         "reviews": can_review(access),
-        "my_assignments": my_assignments,
+        "manages": can_manage(access),
         "my_counts": my_counts,
         "my_total": my_total,
+        "has_work": my_total + my_counts[AssignmentState.SKIPPED] > 0,
         "my_open": my_counts[AssignmentState.ASSIGNED] + my_counts[AssignmentState.IN_PROGRESS],
         "done": request.GET.get("done") == "1",
-        "my_adjudicated": set(
-            DocumentAdjudication.objects.filter(
-                document__assignments__annotator=request.user,
-                project=project,
-                state=AdjudicationState.ADJUDICATED,
-            ).values_list("document_id", flat=True)
-        ),
     }
+    if context["has_work"]:
+        context.update(_my_documents(request, access, mine))
     if can_review(access):
-        documents = (
-            document_list(access=access, user=request.user)
-            .only("id", "title")
-            .annotate(
-                n_assigned=Count("assignments", filter=~Q(assignments__state="skipped")),
-                n_submitted=Count("assignments", filter=Q(assignments__state="submitted")),
-            )
-        )
         context["team"] = project_progress(project=project)
-        context["documents"] = Paginator(documents, 50).get_page(request.GET.get("page"))
+        context["document_count"] = Document.objects.filter(project=project).count()
+        context["member_count"] = project.memberships.count()
     return render(request, "annotations/project_detail.html", context)
+
+
+def _my_documents(
+    request: HttpRequest, access: ProjectAccess, mine: QuerySet[Assignment]
+) -> dict[str, Any]:
+    """The user's own documents, searched, filtered and paged like the documents table (its
+    selector), each with the state of their own assignment."""
+    form = MyDocumentsForm(request.GET)
+    form.is_valid()  # a bad value is shown on its field and left out of the query
+    page = document_table_page(
+        access, request.user, form.query(access, request.user), page=form.chosen_page(), size=25
+    )
+    ids = [row.id for row in page.rows]
+    own = {
+        a["document_id"]: a
+        for a in mine.filter(document_id__in=ids).values("document_id", "state", "skip_reason")
+    }
+    adjudicated = set(
+        DocumentAdjudication.objects.filter(
+            document_id__in=ids, state=AdjudicationState.ADJUDICATED
+        ).values_list("document_id", flat=True)
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "my_form": form,
+        "my_page": page,
+        "my_rows": [
+            {
+                "row": row,
+                "state": own.get(row.id, {}).get("state", ""),
+                "state_label": AssignmentState(own[row.id]["state"]).label if row.id in own else "",
+                "skip_reason": own.get(row.id, {}).get("skip_reason", ""),
+                "adjudicated": row.id in adjudicated,
+            }
+            for row in page.rows
+        ],
+        "my_query": query.urlencode(),
+    }
 
 
 @login_required

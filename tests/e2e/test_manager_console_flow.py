@@ -108,6 +108,11 @@ def test_from_an_empty_install_to_an_annotated_document(open_page, transactional
     page.click("#btn-distribute")
     expect(page.locator(".messages")).to_contain_text("Created 6 assignment(s).")
     assert_accessible(page)
+    # The manager's own project page: the project at a glance, not an empty "Your documents".
+    page.locator("nav.project-nav a[data-nav='overview']").click()
+    expect(page.locator("#project-setup")).to_contain_text("3 documents, 3 members")
+    expect(page.locator("#my-progress")).to_have_count(0)
+    assert_accessible(page)
 
     # The annotator opens the handed-over link in a browser signed in as nobody.
     annotator = open_page(None, links[0])
@@ -117,6 +122,8 @@ def test_from_an_empty_install_to_an_annotated_document(open_page, transactional
     expect(annotator.locator(".topbar .who")).to_have_text("ann-a")
     annotator.click(f"a[href='/projects/{project.pk}/']")
     expect(annotator.locator(".guidelines-text strong")).to_have_text("who denied what")
+    expect(annotator.locator("#my-assignments tbody tr")).to_have_count(3)
+    assert_accessible(annotator)
     annotator.click("#btn-next-doc")
     annotator.wait_for_selector("body[data-ready='1']")
     attribution = annotator.locator(".label-btn[data-label='attribution']")
