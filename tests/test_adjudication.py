@@ -282,6 +282,29 @@ def test_queue_lists_submitted_documents_with_state(setup, client_for):
     assert [(r["document"], r["state"]) for r in body["results"]] == [(s["document"].pk, "open")]
 
 
+def test_queue_takes_the_documents_tables_search_and_filters(setup, client_for):
+    s = setup
+    coder = s["coders"][0]
+    harbour = DocumentFactory(project=s["project"], title="Harbour", text="The port denied it.")
+    assignment_transition(assignment=assign(harbour, coder), action="submit")
+    client = client_for(s["reviewer"])
+
+    def queued(**params):
+        response = client.get(url(s, "adjudication/"), params)
+        assert response.status_code == 200, response.json()
+        return [r["document"] for r in response.json()["results"]]
+
+    assert sorted(queued()) == sorted([s["document"].pk, harbour.pk])
+    assert queued(search="port") == [harbour.pk]
+    # Only the first document has spans of the denial label.
+    denial = s["project"].labels.get(key="denial")
+    assert queued(label=denial.pk) == [s["document"].pk]
+    assert queued(ordering="-id") == [harbour.pk, s["document"].pk]
+    assert queued(adjudicated="true") == []
+    bad = client.get(url(s, "adjudication/"), {"state": "done"})
+    assert bad.status_code == 400 and "state" in bad.json()
+
+
 def test_queue_rows_carry_each_documents_alphas_once_a_report_has_them(setup, client_for):
     s = setup
     lone = DocumentFactory(project=s["project"], text=TEXT)

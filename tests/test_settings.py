@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_VARS = (
     "DATABASE_URL",
@@ -167,3 +169,15 @@ def test_sqlite_serves_several_people_at_once(tmp_path: Path) -> None:
     assert report["busy_timeout"] >= 10_000  # milliseconds
     assert report["write_lock_taken_at_begin"] is True
     assert report["conn_max_age"] > 0
+
+
+def test_postgresql_connections_run_without_jit(db):
+    """JIT compilation cost ~190 ms per documents-table filter at 100,000 documents (README,
+    dangerous constructs): the app's connections switch it off."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -122,18 +122,6 @@ def gold_queryset(project_id: int) -> QuerySet[GoldSpan]:
     )
 
 
-def adjudication_queue(project: Project) -> list[int]:
-    """Documents with at least one submission, from the lowest per-document alpha of the latest
-    agreement report up (documents without a figure last, by id)."""
-    submitted = (
-        Assignment.objects.filter(project=project, state=AssignmentState.SUBMITTED)
-        .values_list("document_id", flat=True)
-        .distinct()
-    )
-    order = {row["document_id"]: i for i, row in enumerate(_ranked_rows(project))}
-    return sorted(set(submitted), key=lambda d: (order.get(d, len(order)), d))
-
-
 def _ranked_rows(project: Project) -> list[dict[str, Any]]:
     report = AgreementReport.objects.filter(project=project).only("metrics").first()
     if report is None:

@@ -528,14 +528,14 @@ def _bitmap_scans() -> Iterator[None]:
             "SELECT set_config('enable_seqscan', 'off', true), "
             "set_config('enable_indexscan', 'off', true)"
         )
-        try:
-            yield
-        finally:
-            cursor.execute(
-                "SELECT set_config('enable_seqscan', %s, true), "
-                "set_config('enable_indexscan', %s, true)",
-                before,
-            )
+        yield
+        # On an error the block's savepoint is rolled back instead, which undoes the settings too
+        # (a statement here would fail in the aborted transaction and hide the error).
+        cursor.execute(
+            "SELECT set_config('enable_seqscan', %s, true), "
+            "set_config('enable_indexscan', %s, true)",
+            before,
+        )
 
 
 def text_matches(project_id: int, search: str, *, limit: int | None = None) -> list[int] | None:
@@ -809,3 +809,32 @@ def import_batches(access: ProjectAccess, *, limit: int = 200) -> list[ImportBat
             )
         )
     return batches
+
+
+def document_table_choices(access: ProjectAccess) -> dict[str, Any]:
+    """The choices of the table's filters: members, labels, statuses, import batches."""
+    project = access.project
+    members = [
+        (user_id, f"{username} ({role})")
+        for user_id, username, role in Membership.objects.filter(project=project)
+        .order_by("user__username")
+        .values_list("user_id", "user__username", "role")
+    ]
+    labels = [
+        (pk, f"{name} (retired)" if retired else name)
+        for pk, name, retired in Label.objects.filter(project=project).values_list(
+            "id", "name", "retired"
+        )
+    ]
+    statuses = [
+        (pk, f"{name} (retired)" if retired else name)
+        for pk, name, retired in VerificationStatus.objects.filter(project=project).values_list(
+            "id", "name", "retired"
+        )
+    ]
+    return {
+        "members": members,
+        "labels": labels,
+        "statuses": statuses,
+        "batches": import_batches(access),
+    }

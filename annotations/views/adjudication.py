@@ -4,6 +4,7 @@ annotators get 404 for it, as if it did not exist."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.db.models import QuerySet
@@ -24,13 +25,13 @@ from annotations.models import (
 from annotations.permissions import can_annotate, can_review
 from annotations.selectors.adjudication import (
     adjudication_document,
-    adjudication_queue,
     adjudication_queue_rows,
     gold_comparison,
     gold_queryset,
     is_adjudicated,
 )
 from annotations.selectors.comments import comment_list
+from annotations.selectors.document_table import DocumentTableIds
 from annotations.selectors.documents import document_list
 from annotations.serializers.adjudication import (
     AcceptSerializer,
@@ -46,6 +47,7 @@ from annotations.serializers.adjudication import (
     GoldUpdateSerializer,
     VerdictSerializer,
 )
+from annotations.serializers.document_table import DocumentTableQuerySerializer
 from annotations.serializers.errors import ConflictErrorSerializer
 from annotations.services.adjudication import (
     GoldEvidenceInput,
@@ -78,12 +80,24 @@ class AdjudicationViewSet(ReviewerOnlyMixin, ProjectScopedViewSet):
     # A list answered as one object: name the operation, or it collides with retrieve's.
     @extend_schema(
         operation_id="v1_projects_adjudication_list",
+        parameters=[DocumentTableQuerySerializer],
         responses={200: AdjudicationQueuePageSerializer},
     )
     def list(self, request: Request, project_pk: str) -> Response:
-        project = self.access.project
-        page = self.paginate_queryset(adjudication_queue(project))
-        return self.get_paginated_response(adjudication_queue_rows(project, page))
+        """The documents with a submission, searched and filtered as the documents table is (the
+        same parameters), lowest agreement first unless ``ordering`` says otherwise."""
+        params = DocumentTableQuerySerializer(
+            data=request.query_params, context={"access": self.access}
+        )
+        params.is_valid(raise_exception=True)
+        query = params.validated_data["query"]
+        if "ordering" not in request.query_params:
+            query = replace(query, ordering="agreement")
+        ids = DocumentTableIds(self.access, request.user, replace(query, submitted=True))
+        page = self.paginate_queryset(ids)
+        return self.get_paginated_response(
+            adjudication_queue_rows(self.access.project, list(page or []))
+        )
 
     @extend_schema(responses={200: AdjudicationDocumentSerializer})
     def retrieve(self, request: Request, project_pk: str, pk: str) -> Response:

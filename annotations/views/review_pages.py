@@ -16,8 +16,10 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from annotations.forms.documents import DocumentTableForm
 from annotations.models import Document, Membership, Role
 from annotations.selectors.access import ProjectAccess
+from annotations.selectors.document_table import document_table_choices
 from annotations.selectors.projects import label_list, status_list
 from annotations.serializers.projects import LabelSerializer, VerificationStatusSerializer
 from annotations.services.exports import EXPORT_FORMATS
@@ -77,7 +79,19 @@ def dashboard(request: HttpRequest, project_id: int) -> HttpResponse:
 def adjudication_queue(request: HttpRequest, project_id: int) -> HttpResponse:
     """Documents with submissions, lowest agreement first (the adjudication API's queue)."""
     access = review_access_or_404(request.user, project_id)
-    return _page(request, "adjudication_queue.html", access, _bootstrap(request, access))
+    # The documents table's search and filters; the script asks the API with the same values.
+    form = DocumentTableForm(request.GET, access=access, **document_table_choices(access))
+    form.is_valid()
+    shown = [f for f in form if f.name not in ("submitted", "ordering", "page_size", "search")]
+    return _page(
+        request,
+        "adjudication_queue.html",
+        access,
+        _bootstrap(request, access),
+        form=form,
+        filter_fields=shown,
+        filtered=any(v for k, v in request.GET.items() if k != "page"),
+    )
 
 
 @login_required

@@ -60,6 +60,30 @@ def test_queue_lists_documents_lowest_agreement_first(open_page, review_project,
     page.wait_for_selector("body[data-ready='1']")
 
 
+def test_queue_is_searched_and_filtered_like_the_documents_table(open_page, review_project):
+    from tests.e2e.axe import assert_accessible
+
+    rp = review_project
+    rp.documents[2].title = "Harbour denial"
+    rp.documents[2].save(update_fields=["title"])
+    page = open_page(rp.reviewer, f"/projects/{rp.project.pk}/adjudicate/")
+    page.wait_for_selector("body[data-ready='1']")
+    assert_accessible(page)
+    page.fill("#id_search", "harbour")
+    page.click("#queue-filters button[type=submit]")
+    page.wait_for_selector("body[data-ready='1']")
+    rows = page.locator("#queue tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-document", str(rp.documents[2].pk))
+    assert "search=harbour" in page.url  # the filters live in the address, like the table's
+
+    # A filter: documents with a span of a label; ann3 ends every document in progress or not.
+    page.goto(f"/projects/{rp.project.pk}/adjudicate/?adjudicated=true")
+    page.wait_for_selector("body[data-ready='1']")
+    expect(rows.first).to_contain_text("No submitted document matches")
+    assert_accessible(page)
+
+
 def test_queue_shows_unitizing_alpha_and_why_it_is_undefined(open_page, review_project):
     from unittest import mock
 

@@ -25,16 +25,15 @@ from django.views.decorators.http import require_POST
 from annotations.errors import DomainError, Forbidden
 from annotations.forms.documents import DocumentBulkForm, DocumentTableForm
 from annotations.forms.errors import add_domain_error
-from annotations.models import Label, Membership, VerificationStatus
 from annotations.permissions import can_manage, check_act_on_documents
 from annotations.selectors.access import ProjectAccess
 from annotations.selectors.document_table import (
     DocumentTableIds,
     DocumentTablePage,
     document_table_all_ids,
+    document_table_choices,
     document_table_page,
     document_table_rows,
-    import_batches,
 )
 from annotations.services.document_bulk import BULK_MAX_DOCUMENTS, documents_bulk_action
 from annotations.services.exports import EXPORT_FORMATS
@@ -52,34 +51,6 @@ COLUMNS = (
 )
 # Titles of the documents shown on the delete confirmation page.
 CONFIRM_SHOWN = 20
-
-
-def _choices(access: ProjectAccess) -> dict[str, Any]:
-    project = access.project
-    members = [
-        (user_id, f"{username} ({role})")
-        for user_id, username, role in Membership.objects.filter(project=project)
-        .order_by("user__username")
-        .values_list("user_id", "user__username", "role")
-    ]
-    labels = [
-        (pk, f"{name} (retired)" if retired else name)
-        for pk, name, retired in Label.objects.filter(project=project).values_list(
-            "id", "name", "retired"
-        )
-    ]
-    statuses = [
-        (pk, f"{name} (retired)" if retired else name)
-        for pk, name, retired in VerificationStatus.objects.filter(project=project).values_list(
-            "id", "name", "retired"
-        )
-    ]
-    return {
-        "members": members,
-        "labels": labels,
-        "statuses": statuses,
-        "batches": import_batches(access),
-    }
 
 
 def _table_form(request: HttpRequest, access: ProjectAccess, choices: dict[str, Any]) -> Any:
@@ -138,7 +109,7 @@ def _render(
     bulk_form: DocumentBulkForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    choices = _choices(access)
+    choices = document_table_choices(access)
     form = _table_form(request, access, choices)
     query = form.query()
     page = document_table_page(
@@ -223,7 +194,7 @@ def documents_bulk(request: HttpRequest, project_id: int) -> HttpResponse:
     """A bulk action on the table shown by the query string; a delete asks for confirmation
     first, showing what it would delete."""
     access = review_access_or_404(request.user, project_id)
-    choices = _choices(access)
+    choices = document_table_choices(access)
     form = DocumentBulkForm(request.POST, members=choices["members"])
     if not form.is_valid():
         return _render(request, access, bulk_form=form, status=400)

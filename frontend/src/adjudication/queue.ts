@@ -13,6 +13,18 @@ import {
 
 const QUEUE_PAGE_SIZE = 50;
 
+/** The API query of one page: the page's own search and filters (its GET form, in the address
+ * bar) with the empty values left out, as the API wants them. */
+function queueQuery(page: number): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of new URLSearchParams(window.location.search)) {
+    if (value !== "" && key !== "page" && key !== "page_size") params.set(key, value);
+  }
+  params.set("page_size", String(QUEUE_PAGE_SIZE));
+  params.set("page", String(page));
+  return params.toString();
+}
+
 export function startAdjudicationQueue(): void {
   const data = pageData<ReviewBootstrap>();
   const api = apiFor(data);
@@ -22,7 +34,7 @@ export function startAdjudicationQueue(): void {
     let rows: Page<AdjudicationQueueRow>;
     try {
       rows = await api.request<Page<AdjudicationQueueRow>>(
-        projectApi(data, `adjudication/?page_size=${QUEUE_PAGE_SIZE}&page=${page}`),
+        projectApi(data, `adjudication/?${queueQuery(page)}`),
       );
     } catch (e) {
       showError(byId("load-error"), `Could not load the queue: ${(e as Error).message}`);
@@ -30,7 +42,17 @@ export function startAdjudicationQueue(): void {
     }
     if (rows.results.length === 0) {
       tbody.replaceChildren(
-        h("tr", {}, h("td", { colspan: 5, class: "muted" }, "No document has been submitted yet.")),
+        h(
+          "tr",
+          {},
+          h(
+            "td",
+            { colspan: 5, class: "muted" },
+            window.location.search.length > 1
+              ? "No submitted document matches the search and filters."
+              : "No document has been submitted yet.",
+          ),
+        ),
       );
     } else {
       tbody.replaceChildren(

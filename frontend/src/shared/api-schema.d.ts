@@ -168,9 +168,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description ``GET``: the disagreement queue, documents with submissions ranked from the lowest
-         *     agreement (latest report) up. ``GET {document}/``: every submitted annotator's spans grouped
-         *     into clusters (unanimous / majority / disputed) beside the gold spans.
+         * @description The documents with a submission, searched and filtered as the documents table is (the
+         *     same parameters), lowest agreement first unless ``ordering`` says otherwise.
          */
         get: operations["v1_projects_adjudication_list"];
         put?: never;
@@ -3625,7 +3624,49 @@ export interface operations {
     };
     v1_projects_adjudication_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Documents whose adjudication is (or is not) closed. */
+                adjudicated?: boolean | null;
+                /** @description Documents whose own character-level alpha is known and below this number. */
+                agreement_below?: number;
+                /** @description Documents this member has an assignment of. */
+                annotator?: number;
+                /** @description The import job that created the documents. */
+                batch?: string;
+                /** @description Documents with a span (or gold span) of this label. */
+                label?: number;
+                /**
+                 * @description `-` sorts descending; ties by id. `agreement`: documents without a figure last.
+                 *
+                 *     * `id` - id
+                 *     * `-id` - -id
+                 *     * `title` - title
+                 *     * `-title` - -title
+                 *     * `created` - created
+                 *     * `-created` - -created
+                 *     * `published` - published
+                 *     * `-published` - -published
+                 *     * `agreement` - agreement
+                 *     * `-agreement` - -agreement
+                 *     * `spans` - spans
+                 *     * `-spans` - -spans
+                 */
+                ordering?: "id" | "-id" | "title" | "-title" | "created" | "-created" | "published" | "-published" | "agreement" | "-agreement" | "spans" | "-spans";
+                /** @description Words in the title or text, web-search style: `"a phrase"`, `or`, `-word`. Full-text (English stemming) on PostgreSQL. */
+                search?: string;
+                /**
+                 * @description From the assignments (skipped ones ignored): `unassigned` none, `open` some assigned or in progress, `complete` some submitted and none open. An annotator's state is that of their own assignment.
+                 *
+                 *     * `unassigned` - Unassigned
+                 *     * `open` - Open
+                 *     * `complete` - Complete
+                 */
+                state?: "unassigned" | "open" | "complete";
+                /** @description Documents with a span (or gold span) of this verification status. */
+                status?: number;
+                /** @description Documents with (or without) a submission, whatever else is open. */
+                submitted?: boolean | null;
+            };
             header?: never;
             path: {
                 project_pk: string;
@@ -3640,6 +3681,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedAdjudicationQueueRowList"];
+                };
+            };
+            /** @description The request is invalid; each field names its problem. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
                 };
             };
             /** @description No credentials, or an unknown or inactive user's token. */
