@@ -641,6 +641,8 @@ def test_bulk_actions_per_persona(
         ({"action": "delete", "documents": ["1"]}, "documents"),
         ({"action": "archive", "documents": [1]}, "action"),
         ({"action": "delete", "filter": {"state": "done"}}, "filter"),
+        ({"action": "delete", "filter": {"state": ""}}, "filter"),
+        ({"action": "assign", "documents": [], "filter": False, "annotator": 1}, "filter"),
     ],
 )
 def test_bad_bulk_requests_name_the_field(board, bulk_url, client_for, manager, body, field):

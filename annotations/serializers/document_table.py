@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import serializers
@@ -85,10 +86,12 @@ class DocumentTableQuerySerializer(serializers.Serializer):
     def to_internal_value(self, data: Any) -> Any:
         # DRF reads an empty query value as "not given"; the schema allows none but the search's,
         # so `state=` is refused like any other value outside it rather than ignored.
+        if not isinstance(data, Mapping):
+            return super().to_internal_value(data)  # "expected a dictionary", as DRF says it
         empty = [
             name
             for name, field in self.fields.items()
-            if name in data and data.get(name) == "" and not getattr(field, "allow_blank", False)
+            if data.get(name) == "" and not getattr(field, "allow_blank", False)
         ]
         if empty:
             raise serializers.ValidationError(

@@ -85,16 +85,7 @@ def assignments_distribute(
     if not pool:
         raise InvalidInput({"annotators": "The project has no annotators to assign documents to."})
 
-    load = dict.fromkeys(pool, 0)
-    for user_id, count in (
-        Assignment.objects.filter(project=project, annotator_id__in=pool)
-        .exclude(state=AssignmentState.SKIPPED)
-        .values_list("annotator_id")
-        .annotate(n=Count("id"))
-    ):
-        load[user_id] = count
-    heap = [(n, user_id) for user_id, n in load.items()]
-    heapq.heapify(heap)
+    heap = _least_loaded_first(project, pool)
 
     documents = Document.objects.filter(project=project)
     if document_ids is not None:
@@ -281,16 +272,7 @@ def assignments_move_open(
     if not open_rows or not pool:
         return MoveResult(moved=0, received={}, kept=len(open_rows))
 
-    load = dict.fromkeys(pool, 0)
-    for user_id, count in (
-        Assignment.objects.filter(project=project, annotator_id__in=pool)
-        .exclude(state=AssignmentState.SKIPPED)
-        .values_list("annotator_id")
-        .annotate(n=Count("id"))
-    ):
-        load[user_id] = count
-    heap = [(n, user_id) for user_id, n in load.items()]
-    heapq.heapify(heap)
+    heap = _least_loaded_first(project, pool)
 
     document_ids = [doc_id for _, doc_id in open_rows]
     holders: dict[int, set[int]] = defaultdict(set)
@@ -373,3 +355,19 @@ def assignment_unassign_open(*, project: Project, document_id: int, annotator_id
             code="already_skipped",
         )
     assignment.delete()
+
+
+def _least_loaded_first(project: Project, pool: list[int]) -> list[tuple[int, int]]:
+    """A heap of ``(assignments not skipped, user id)`` over the annotators of ``pool``: the
+    least-loaded annotator first, then the lowest id."""
+    load = dict.fromkeys(pool, 0)
+    for user_id, count in (
+        Assignment.objects.filter(project=project, annotator_id__in=pool)
+        .exclude(state=AssignmentState.SKIPPED)
+        .values_list("annotator_id")
+        .annotate(n=Count("id"))
+    ):
+        load[user_id] = count
+    heap = [(n, user_id) for user_id, n in load.items()]
+    heapq.heapify(heap)
+    return heap
