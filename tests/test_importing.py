@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotations.models import Document, Job
+from annotations.models import Document, Job, Role, Span
 from annotations.services.document_imports import import_path
-from tests.factories import UserFactory, make_project
+from tests.factories import UserFactory, add_member, assign, make_project
 
 
 @pytest.fixture
@@ -41,8 +41,8 @@ def test_folder_of_corpus_articles_keeps_text_exactly(import_project, corpus_dir
     assert len(stored) == 5
     for file in files:
         raw = file.read_bytes().decode("utf-8")
-        title, _, text = raw.partition("\n")
-        assert stored[title.strip()] == text  # byte for byte, NBSP and curly quotes included
+        title = raw.partition("\n")[0].strip()
+        assert stored[title] == raw  # the whole file, byte for byte, NBSP and curly quotes included
     raw = (corpus_dir / EMOJI_NBSP_ARTICLE).read_text(encoding="utf-8")
     nbsp_doc = Document.objects.get(project=import_project, title=raw.split("\n")[0])
     assert "\u00a0" in nbsp_doc.text
@@ -141,7 +141,7 @@ def test_csv_without_text_column_is_refused(import_project, tmp_path):
 def test_invalid_utf8_txt_file_is_reported_others_imported(import_project, tmp_path):
     (tmp_path / "a.txt").write_text("Title A\nBody A", encoding="utf-8")
     (tmp_path / "b.txt").write_bytes(b"Title B\n\xff\xfe broken")
-    (tmp_path / "c.txt").write_text("Title only", encoding="utf-8")
+    (tmp_path / "c.txt").write_text("", encoding="utf-8")
     results = {r.name: r for r in import_path(project=import_project, path=tmp_path)}
     assert results["a.txt"].ok
     assert results["b.txt"].errors[0].field == "file"
@@ -149,6 +149,51 @@ def test_invalid_utf8_txt_file_is_reported_others_imported(import_project, tmp_p
     assert list(
         Document.objects.filter(project=import_project).values_list("title", flat=True)
     ) == ["Title A"]
+
+
+def test_txt_keeps_the_headline_in_the_text_so_it_can_be_annotated(
+    import_project, tmp_path, client
+):
+    raw = "\ufeff\r\n  \r\n  Minister denies dam was unsafe  \r\nMOSCOW — The minister said.\r\n"
+    (tmp_path / "a.txt").write_bytes(raw.encode("utf-8"))
+    (tmp_path / "b.txt").write_text("Headline only", encoding="utf-8")
+    (tmp_path / "c.txt").write_text(" \n\t\n", encoding="utf-8")  # blank: no text to annotate
+    (tmp_path / "d.txt").write_text("word " * 200 + "\nbody", encoding="utf-8")
+
+    results = {r.name: r for r in import_path(project=import_project, path=tmp_path)}
+
+    assert [results[n].ok for n in ("a.txt", "b.txt", "d.txt")] == [True, True, True]
+    a = Document.objects.get(project=import_project, title="Minister denies dam was unsafe")
+    assert a.text == raw[1:]  # the whole file but the BOM, CRLF and blank lines kept
+    b = Document.objects.get(project=import_project, title="Headline only")
+    assert b.text == "Headline only"
+    d = Document.objects.get(project=import_project, title__startswith="word word")
+    assert len(d.title) <= 500 and d.title.endswith("word…")  # cut at a word, not an error
+    assert d.text.startswith("word " * 200)
+    assert not results["c.txt"].ok
+
+    # A span can cover the headline: its offsets are those of the stored text.
+    annotator = UserFactory(username="headline-annotator")
+    add_member(import_project, annotator, Role.ANNOTATOR)
+    assign(a, annotator)
+    start = a.text.index("Minister denies")
+    end = start + len("Minister denies dam was unsafe")
+    client.force_login(annotator)
+    response = client.post(
+        f"/api/v1/projects/{import_project.pk}/spans/",
+        json.dumps(
+            {
+                "document": a.pk,
+                "label": "denial",
+                "start": start,
+                "end": end,
+                "quote": "Minister denies dam was unsafe",
+            }
+        ),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.json()
+    assert Span.objects.get(pk=response.json()["id"]).quote == "Minister denies dam was unsafe"
 
 
 def test_ten_thousand_documents_stream_in_batches(import_project, tmp_path):

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from annotations.models import Document, Role, Span
+from annotations.services.document_imports import txt_title
 from tests.factories import UserFactory, add_member, make_project
 
 HOW_TO_RUN = (
@@ -55,9 +56,10 @@ def articles(source: str, corpus_dir: Path) -> list[Path]:
 
 
 def title_and_text(path: Path) -> tuple[str, str]:
-    """What the txt import stores: the first line (stripped) and the rest, byte for byte."""
-    title, _, text = path.read_bytes().decode("utf-8-sig").partition("\n")
-    return title.strip(), text
+    """What the txt import stores: the first non-empty line (stripped) as the title and the whole
+    file, byte for byte, as the text."""
+    text = path.read_bytes().decode("utf-8-sig")
+    return txt_title(text), text
 
 
 # --- spans chosen from an article's own text -----------------------------------------------------

@@ -5,8 +5,9 @@ Each file is all-or-nothing: if any record of a file is invalid, nothing of that
 and every bad line is reported (up to ``MAX_REPORTED_ERRORS``) with its line number and field.
 
 Formats
-- ``txt``: one document per file; the first line is the title, the rest (after exactly one line
-  break) is the text, byte for byte as in the file (UTF-8; a leading BOM is dropped).
+- ``txt``: one document per file; the whole file is the text, byte for byte as in the file (UTF-8;
+  a leading BOM is dropped), so the headline can be annotated; its first non-empty line, trimmed,
+  is also the displayed title (cut at a word when longer than the title field).
 - ``jsonl``: one JSON object per line with ``text`` (required), ``title``, ``source_url``,
   ``published_at`` (ISO 8601 date or date-time), ``metadata`` (object). Blank lines are ignored.
 - ``csv``: a header row naming the same columns; ``metadata`` holds a JSON object.
@@ -204,12 +205,24 @@ def read_txt(raw: bytes, name: str) -> dict[str, Any] | LineError:
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return LineError(1, "file", f"{name}: not valid UTF-8 ({exc.reason}).")
-    title, sep, text = content.partition("\n")
-    if title.endswith("\r"):
-        title = title[:-1]
-    if not sep:
-        text = ""
-    return {"title": title.strip(), "text": text}
+    if not content.strip():  # only white space: nothing to annotate, reported as a missing text
+        content = ""
+    return {"title": txt_title(content), "text": content}
+
+
+def txt_title(content: str) -> str:
+    """The displayed title of a .txt document: its first non-empty line, trimmed, cut at a word
+    (with "…") when longer than the title field holds. The line stays in the text, so a headline
+    that carries a claim can be annotated like any other sentence."""
+    lines = io.StringIO(content)  # read lazily: a long article is not split up front
+    title = next((line.strip() for line in lines if line.strip()), "")
+    if len(title) <= TITLE_MAX:
+        return title
+    cut = title[: TITLE_MAX - 1]
+    word_end = cut.rfind(" ")
+    if word_end > TITLE_MAX // 2:
+        cut = cut[:word_end]
+    return cut.rstrip() + "…"
 
 
 # --- validation ----------------------------------------------------------------------------------

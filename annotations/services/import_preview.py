@@ -49,7 +49,7 @@ from annotations.services.document_imports import (
 IMPORT_FORMATS = (*DOCUMENT_FORMATS, *ANNOTATION_FORMATS)
 # What each format is, in words: the import page's format menu and the preview's headings.
 FORMAT_NAMES = {
-    "txt": "Plain text: one document per .txt file, its first line the title",
+    "txt": "Plain text: one document per .txt file, its first line also the title",
     "jsonl": "Documents, JSON Lines: one object per line with text, title, source_url, ...",
     "csv": "Documents, CSV: a header row naming text, title, source_url, ...",
     "native": "Annotated documents: this workbench's JSONL export",

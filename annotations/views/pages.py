@@ -9,8 +9,10 @@ tags come from ``{% frontend_assets %}`` (annotations/templatetags/frontend.py).
 
 from __future__ import annotations
 
+import re
 from contextlib import suppress
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -182,6 +184,54 @@ def page_spans(spans: QuerySet[Span]) -> list[dict[str, Any]]:
     return span_representations(rows, timestamps=False)
 
 
+# How many of a document's metadata fields the workspace header lists, and how long a value it
+# shows: enough for a source name, author, section or id; the full record is in the export.
+HEADER_FIELDS_MAX = 12
+HEADER_VALUE_MAX = 300
+
+
+def is_http_url(value: str) -> bool:
+    """True for an absolute http(s) URL: the only kind the pages link to (never ``javascript:``)."""
+    parts = urlsplit(value)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def human_key(key: str) -> str:
+    """A metadata key as a label: ``source_name``, ``source-name`` and ``sourceName`` all read
+    "Source name"."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", key).replace("_", " ").replace("-", " ").split()
+    phrase = " ".join(words).lower()
+    return phrase[:1].upper() + phrase[1:]
+
+
+def metadata_fields(metadata: Any) -> list[dict[str, Any]]:
+    """The scalar fields of a document's metadata (strings, numbers, booleans; not nested objects,
+    lists or empty values) as ``{"label", "value", "url"}`` rows, by key (PostgreSQL's jsonb does
+    not keep the imported order)."""
+    if not isinstance(metadata, dict):
+        return []
+    rows: list[dict[str, Any]] = []
+    for key, value in sorted(metadata.items(), key=lambda item: str(item[0]).lower()):
+        if isinstance(value, bool):
+            shown = "Yes" if value else "No"
+        elif isinstance(value, int | float):
+            shown = str(value)
+        elif isinstance(value, str) and value.strip():
+            shown = value.strip()
+        else:
+            continue
+        label = human_key(str(key))
+        if not label:
+            continue
+        if len(shown) > HEADER_VALUE_MAX:
+            shown = shown[: HEADER_VALUE_MAX - 1] + "…"
+        url = value.strip() if isinstance(value, str) and is_http_url(value.strip()) else None
+        rows.append({"label": label, "value": shown, "url": url})
+        if len(rows) == HEADER_FIELDS_MAX:
+            break
+    return rows
+
+
 def _workspace(
     request: HttpRequest,
     access: ProjectAccess,
@@ -224,6 +274,8 @@ def _workspace(
         "mode": mode,
         "assignment": assignment,
         "bootstrap": bootstrap,
+        "source_link": is_http_url(document.source_url),
+        "metadata_fields": metadata_fields(document.metadata),
         "review_url": reverse(
             "page-review", kwargs={"project_id": project.pk, "document_id": document.pk}
         )

@@ -12,7 +12,7 @@ from annotations.services.document_imports import FORMATS, ImportFormatError, im
 
 class Command(BaseCommand):
     help = (
-        "Import documents into a project from a folder of .txt files (first line is the title), a "
+        "Import documents into a project from a folder of .txt files (first line also the title), a "
         "JSONL file or a CSV file. Each file is all-or-nothing; errors are listed per line."
     )
 
