@@ -1,11 +1,20 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from annotations.views.api_docs import ApiDocsView
 from annotations.views.console.accounts import PasswordResetView
 
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers and tools ask for /favicon.ico whatever the page links: send them the SVG."""
+    return HttpResponseRedirect(static("annotations/favicon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     # Before Django's own: the password reset that says so when this server sends no mail.
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),

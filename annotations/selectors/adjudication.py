@@ -95,12 +95,14 @@ def _brief(span: Span | GoldSpan) -> dict[str, Any]:
     body = {
         "id": span.pk,
         "label": span.label.key,
+        "label_name": span.label.name,
         "start": span.start,
         "end": span.end,
         "quote": span.quote,
     }
     if isinstance(span, GoldSpan):
         body["status"] = span.status.key
+        body["status_name"] = span.status.name
     return body
 
 

@@ -215,6 +215,7 @@ class AdjudicationStateResultSerializer(serializers.Serializer):
 class ComparedSpanSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     label = serializers.CharField(help_text="Label key.")
+    label_name = serializers.CharField(help_text="The label's display name.")
     start = serializers.IntegerField()
     end = serializers.IntegerField()
     quote = serializers.CharField(trim_whitespace=False)
@@ -222,6 +223,7 @@ class ComparedSpanSerializer(serializers.Serializer):
 
 class ComparedGoldSpanSerializer(ComparedSpanSerializer):
     status = serializers.CharField(help_text="Verification status key.")
+    status_name = serializers.CharField(help_text="The verification status's display name.")
 
 
 class GoldComparisonRowSerializer(serializers.Serializer):

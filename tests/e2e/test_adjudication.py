@@ -146,7 +146,9 @@ def test_clusters_show_every_annotator_side_by_side(open_page, review_project):
         "ann3": (s1[0], s1[1] + 1),
     }.items():
         lane = claim.locator(f".lane[data-annotator='{name}']")
-        expect(lane.locator(".lane-info")).to_contain_text(f"claim · unverified · {start}–{end}")
+        quote = rp.text[start:end]
+        expect(lane.locator(".lane-info")).to_contain_text(f"Claim · Unverified · “{quote[:20]}")
+        expect(lane.locator(".lane-info")).to_have_attribute("title", quote)
     denial = page.locator(".cluster[data-label='denial']")
     expect(denial.locator(".lane.missing[data-annotator='ann3']")).to_contain_text("no span here")
     # The text shows each cluster as a highlight; clicking one brings its card forward.
@@ -257,7 +259,7 @@ def test_adjudicate_a_document_end_to_end(open_page, review_project, artifacts_d
     settle(page)
     card = page.locator(f".gold[data-gold='{gold['id']}']")
     expect(card).to_have_attribute("data-status", "false")
-    expect(card.locator(".history-list li").first).to_contain_text("unverified → false")
+    expect(card.locator(".history-list li").first).to_contain_text("Unverified → False")
     expect(card.locator(".history-list li").first).to_contain_text(
         "Local officials counted twelve casualties."
     )
@@ -271,7 +273,8 @@ def test_adjudicate_a_document_end_to_end(open_page, review_project, artifacts_d
             "note": "Council statement",
             "stance": "refutes",
         },
-        {"url": "", "document_ref": rp.documents[1].pk, "note": "", "stance": "supports"},
+        # Added while the verdict reads False: the new row starts as refuting.
+        {"url": "", "document_ref": rp.documents[1].pk, "note": "", "stance": "refutes"},
     ]
     assert [(h["from_status"], h["to_status"]) for h in saved["verdict_history"]] == [
         (None, "unverified"),

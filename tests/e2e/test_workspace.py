@@ -358,7 +358,7 @@ def test_network_failure_is_kept_and_retried(open_page, team, corpus_dir):
     drag_select(page, text, start, start + len(phrase))
     page.keyboard.press("1")
     expect(page.locator("#save-state")).to_have_attribute("data-state", "failed")
-    expect(page.locator(".failure")).to_contain_text("Network error")
+    expect(page.locator(".failure")).to_contain_text("Could not reach the server")
     expect(page.locator("#doc-text .seg.failed")).to_have_count(1)
     assert not Span.objects.exists()
 

@@ -13,6 +13,7 @@ import type {
 } from "../shared/api-types";
 import { byId, h, safeColor } from "../shared/dom";
 import { projectApi } from "../shared/reviewer-pages";
+import { shortQuote, truncateQuote } from "../shared/wording";
 import type { AdjudicationView } from "./page";
 import { thread } from "./thread";
 
@@ -78,7 +79,11 @@ function clusterCard(
       { class: "lane proposal-lane" },
       h("span", { class: "lane-name" }, "proposal"),
       bar(c.proposal.start, c.proposal.end, "lane-bar proposal-bar"),
-      h("span", { class: "lane-info" }, `${c.proposal.start}–${c.proposal.end}`),
+      h(
+        "span",
+        { class: "lane-info", title: view.quoteOf(c.proposal.start, c.proposal.end) },
+        shortQuote(view.quoteOf(c.proposal.start, c.proposal.end), 40),
+      ),
       h(
         "button",
         {
@@ -127,7 +132,7 @@ function clusterCard(
       class: "cluster",
       "data-cluster": index,
       "data-kind": c.kind,
-      "data-label": view.labelName(c.label),
+      "data-label": view.labelKey(c.label),
       "data-in-gold": gold ? "1" : "0",
       "data-key": key,
     },
@@ -140,13 +145,19 @@ function clusterCard(
       h(
         "span",
         { class: "muted" },
-        ` ${c.start}–${c.end} · ${c.annotators.length}/${d.annotators.length} annotators`,
+        " ",
+        h(
+          "q",
+          { class: "span-quote", title: view.quoteOf(c.start, c.end) },
+          truncateQuote(view.quoteOf(c.start, c.end)),
+        ),
+        ` · ${c.annotators.length}/${d.annotators.length} annotators`,
       ),
       h("span", { class: "spacer" }),
       gold
         ? h(
             "span",
-            { class: "in-gold", title: `Gold span ${gold.start}–${gold.end}` },
+            { class: "in-gold", title: `Gold span: ${view.quoteOf(gold.start, gold.end)}` },
             "✓ in gold",
           )
         : null,
@@ -188,15 +199,19 @@ function lane(
   const info = h(
     "span",
     { class: "lane-info", title: span.quote },
-    h("span", { class: "lane-label" }, span.label_key),
+    h(
+      "span",
+      { class: "lane-label", "data-label": span.label_key },
+      view.labelName(span.label),
+    ),
     " · ",
     h(
       "span",
       { class: "status-chip", style: `border-color:${safeColor(status?.color ?? "#888888")}` },
-      span.status_key,
+      status?.name ?? span.status_key,
     ),
     " · ",
-    `${span.start}–${span.end}`,
+    shortQuote(span.quote, 40),
     diff.length ? h("small", { class: "muted" }, ` (${diff.join(", ")})`) : null,
     span.evidence.length
       ? h("small", { class: "muted" }, ` · ${span.evidence.length} evidence`)
@@ -238,7 +253,7 @@ function lane(
           {
             type: "button",
             class: "small accept-version",
-            title: `Accept ${span.annotator_username}'s version (${span.start}–${span.end}, ${span.label_key}) as a gold span`,
+            title: `Accept ${span.annotator_username}'s version (${view.labelName(span.label)}: “${span.quote}”) as a gold span`,
             onclick: () =>
               void view.act(
                 () =>

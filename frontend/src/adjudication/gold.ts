@@ -6,6 +6,7 @@
 import type { GoldPatchBody, GoldSpan } from "../shared/api-types";
 import { byId, h, safeColor } from "../shared/dom";
 import { projectApi } from "../shared/reviewer-pages";
+import { truncateQuote } from "../shared/wording";
 import type { AdjudicationView } from "./page";
 import { thread } from "./thread";
 import { verdictPanel } from "./verdict";
@@ -76,15 +77,20 @@ function goldCard(view: AdjudicationView, g: GoldSpan): HTMLElement {
       "header",
       { class: "gold-head" },
       h("span", { class: "swatch", style: `background:${view.labelColor(g.label)}` }),
-      h("b", { class: "gold-label" }, g.label_key),
-      h("span", { class: "muted gold-range" }, ` ${g.start}–${g.end}`),
+      h("b", { class: "gold-label" }, view.labelName(g.label)),
+      " ",
+      h(
+        "q",
+        { class: "muted gold-range", title: view.quoteOf(g.start, g.end) },
+        truncateQuote(view.quoteOf(g.start, g.end)),
+      ),
       h(
         "span",
         {
           class: `verdict-badge${status?.is_final ? " final" : ""}`,
           style: `border-color:${safeColor(status?.color ?? "#888888")}`,
         },
-        g.status_key,
+        status?.name ?? g.status_key,
       ),
       h("span", { class: "spacer" }),
       h(

@@ -31,6 +31,7 @@ import { byId, h, safeColor } from "../shared/dom";
 import { OffsetMap } from "../shared/offsets";
 import { apiFor, pageData, projectApi, showError, toast } from "../shared/reviewer-pages";
 import { type SpanLook, TextView } from "../shared/textview";
+import { shortQuote } from "../shared/wording";
 import { renderClusters } from "./clusters";
 import { renderGold } from "./gold";
 import { thread } from "./thread";
@@ -53,6 +54,7 @@ export interface AdjudicationView {
   render(): void;
   labelColor(id: number): string;
   labelName(id: number): string;
+  labelKey(id: number): string;
   status(id: number): Status | undefined;
   quoteOf(start: number, end: number): string;
   showInText(start: number, end: number): void;
@@ -188,8 +190,14 @@ export class AdjudicationPage implements AdjudicationView {
     return safeColor(this.label(id)?.color ?? "#888888");
   }
 
+  /** What people read: the label's name. */
   labelName(id: number): string {
-    return this.label(id)?.key ?? `label ${id}`;
+    return this.label(id)?.name ?? `label ${id}`;
+  }
+
+  /** What `data-label` attributes (and tests) match: the label's key. */
+  labelKey(id: number): string {
+    return this.label(id)?.key ?? String(id);
   }
 
   status(id: number): Status | undefined {
@@ -358,7 +366,7 @@ export class AdjudicationPage implements AdjudicationView {
     if (this.selection) {
       const [start, end] = this.selection;
       const quote = this.map.sliceCodePoints(start, end);
-      hint.textContent = `Selected ${start}–${end}: “${quote.length > 80 ? `${quote.slice(0, 77)}…` : quote}”`;
+      hint.textContent = `Selected ${shortQuote(quote, 80)}`;
       hint.dataset.start = String(start);
       hint.dataset.end = String(end);
     } else {

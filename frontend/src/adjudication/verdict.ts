@@ -6,9 +6,8 @@
 import type { GoldEvidence, GoldSpan, Stance, VerdictBody } from "../shared/api-types";
 import { h, isWebUrl } from "../shared/dom";
 import { projectApi, when } from "../shared/reviewer-pages";
+import { defaultStance, STANCES, stanceLabel } from "../shared/wording";
 import type { AdjudicationView } from "./page";
-
-const STANCES: Stance[] = ["supports", "refutes", "context"];
 
 export function verdictPanel(view: AdjudicationView, g: GoldSpan): HTMLElement {
   const error = h("p", { class: "error verdict-error", role: "alert", hidden: true });
@@ -41,7 +40,7 @@ export function verdictPanel(view: AdjudicationView, g: GoldSpan): HTMLElement {
           url: "",
           document_ref: kind === "document" ? (view.data.evidenceDocuments[0]?.id ?? null) : null,
           note: "",
-          stance: "supports",
+          stance: defaultStance(view.status(Number(status.value))),
         },
         kind,
       ),
@@ -114,8 +113,8 @@ export function verdictPanel(view: AdjudicationView, g: GoldSpan): HTMLElement {
                     "b",
                     {},
                     c.from_status
-                      ? `${c.from_status} → ${c.to_status}`
-                      : `created as ${c.to_status}`,
+                      ? `${statusName(view, c.from_status)} → ${statusName(view, c.to_status)}`
+                      : `created as ${statusName(view, c.to_status)}`,
                   ),
                   h(
                     "span",
@@ -187,7 +186,7 @@ function evidenceRow(
   const stance = h(
     "select",
     { class: "ev-stance", "aria-label": "Stance" },
-    ...STANCES.map((s) => h("option", { value: s, selected: s === item.stance }, s)),
+    ...STANCES.map((s) => h("option", { value: s, selected: s === item.stance }, stanceLabel(s))),
   );
   const note = h("input", {
     type: "text",
@@ -234,4 +233,9 @@ function readEvidence(rows: HTMLElement): GoldEvidence[] {
     }
   }
   return out;
+}
+
+/** A status key (as the verdict history gives it) as its name; a deleted status keeps its key. */
+function statusName(view: AdjudicationView, key: string): string {
+  return view.data.statuses.find((s) => s.key === key)?.name ?? key;
 }

@@ -215,7 +215,10 @@ export class Dashboard implements DashboardView {
   }
 
   labelName(id: number | string): string {
-    return this.body?.names.labels[String(id)] ?? `label ${id}`;
+    // The label's display name; the API's `names.labels` holds keys, the fallback for a label
+    // the page was not given.
+    const label = this.data.labels.find((l) => String(l.id) === String(id));
+    return label?.name ?? this.body?.names.labels[String(id)] ?? `label ${id}`;
   }
 
   labelColor(id: number | string): string {

@@ -289,7 +289,11 @@ export class ExportsPage {
     else if (Array.isArray(params.annotators)) {
       parts.push(params.annotators.map((id) => names.get(Number(id)) ?? `user ${id}`).join(", "));
     } else parts.push("all annotators");
-    if (Array.isArray(params.labels)) parts.push(`labels: ${params.labels.join(", ")}`);
+    if (Array.isArray(params.labels)) {
+      const labelNames = new Map(this.data.labels.map((l) => [l.key, l.name]));
+      const shown = params.labels.map((key) => labelNames.get(String(key)) ?? String(key));
+      parts.push(`labels: ${shown.join(", ")}`);
+    }
     if (Array.isArray(params.documents)) {
       // Chosen on the documents table.
       const n = params.documents.length;

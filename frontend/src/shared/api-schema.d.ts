@@ -1592,16 +1592,22 @@ export interface components {
             id: number;
             /** @description Label key. */
             label: string;
+            /** @description The label's display name. */
+            label_name: string;
             start: number;
             end: number;
             quote: string;
             /** @description Verification status key. */
             status: string;
+            /** @description The verification status's display name. */
+            status_name: string;
         };
         ComparedSpan: {
             id: number;
             /** @description Label key. */
             label: string;
+            /** @description The label's display name. */
+            label_name: string;
             start: number;
             end: number;
             quote: string;

@@ -88,8 +88,12 @@ export class Api {
         signal: controller.signal,
       });
     } catch (error) {
-      const reason = controller.signal.aborted ? "the server did not answer in time" : String(error);
-      throw new ApiError("network", 0, `Network error: ${reason}. Nothing was saved.`);
+      // The browser's own text ("TypeError: Failed to fetch") means nothing to people: say what
+      // happened and what to do next.
+      const message = controller.signal.aborted
+        ? "The server did not answer in time. Try again in a moment."
+        : "Could not reach the server. Check your connection and try again.";
+      throw new ApiError("network", 0, message, { cause: String(error) });
     } finally {
       clearTimeout(timer);
     }

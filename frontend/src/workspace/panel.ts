@@ -2,14 +2,11 @@
 
 import type { EvidenceItem, Label, Stance, Status } from "../shared/api-types";
 import { h, isWebUrl, safeColor } from "../shared/dom";
+import { defaultStance, STANCE_LABELS, stanceLabel } from "../shared/wording";
 import type { SaveState } from "../shared/textview";
 import { cleanEvidence, type Editable, type LocalSpan } from "./spans";
 
-const STANCES: [Stance, string][] = [
-  ["supports", "Supports"],
-  ["refutes", "Refutes"],
-  ["context", "Context"],
-];
+const STANCES = Object.entries(STANCE_LABELS) as [Stance, string][];
 
 export interface PanelHost {
   labels: Map<number, Label>;
@@ -86,7 +83,6 @@ export class SpanPanel {
       "p",
       { class: "meta" },
       span.own ? "Your span" : `By ${span.annotatorName}`,
-      ` · characters ${span.start}–${span.end}`,
     );
     const others_ =
       others.length > 1
@@ -155,7 +151,7 @@ export class SpanPanel {
           h(
             "li",
             {},
-            h("span", { class: `stance ${item.stance}` }, item.stance),
+            h("span", { class: `stance ${item.stance}` }, stanceLabel(item.stance)),
             " ",
             item.url
               ? isWebUrl(item.url)
@@ -247,7 +243,11 @@ export class SpanPanel {
           id: "panel-add-evidence",
           class: "secondary",
           onclick: () => {
-            this.draft.push({ url: "", note: "", stance: "supports" });
+            this.draft.push({
+              url: "",
+              note: "",
+              stance: defaultStance(this.host.statuses.get(Number(statusSelect.value))),
+            });
             renderEvidence();
             evidenceList.querySelector<HTMLInputElement>(".evidence-row:last-child .ev-url")?.focus();
           },

@@ -35,7 +35,9 @@ function failureItem(item: QueuedChange, actions: FailureActions): HTMLElement {
   const quote = item.span.quote.length > 40 ? `${item.span.quote.slice(0, 37)}…` : item.span.quote;
   const message = conflict
     ? "This span was changed elsewhere since you opened it."
-    : (error?.message ?? "Unknown error");
+    : error?.kind === "network"
+      ? "Could not reach the server. Check your connection, then press Retry: your change is kept."
+      : (error?.message ?? "The server could not save this change.");
   const buttons: HTMLElement[] = [];
   if (conflict) {
     buttons.push(

@@ -144,6 +144,6 @@ export class Sidebar {
     }
     const quote = this.host.map.sliceCodePoints(selection.start, selection.end);
     const shown = quote.length > 80 ? `${quote.slice(0, 77)}…` : quote;
-    hint.textContent = `Selected “${shown}” (${selection.start}–${selection.end})`;
+    hint.textContent = `Selected “${shown}”`;
   }
 }
