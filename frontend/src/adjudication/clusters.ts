@@ -34,6 +34,20 @@ function goldFor(view: AdjudicationView, cluster: Cluster): GoldSpan | undefined
   );
 }
 
+/**
+ * Whether a cluster is settled: a gold span was accepted from it (or has its proposal), or a gold
+ * span overlaps it, whatever its label (the reviewer decided differently).
+ */
+export function isResolved(view: AdjudicationView, cluster: Cluster): boolean {
+  if (goldFor(view, cluster)) return true;
+  return view.detail!.gold_spans.some((g) => g.start < cluster.end && cluster.start < g.end);
+}
+
+/** How a cluster is named to people and screen readers: its label and a short quote. */
+export function clusterName(view: AdjudicationView, cluster: Cluster): string {
+  return `${view.labelName(cluster.label)}, ${shortQuote(view.quoteOf(cluster.start, cluster.end), 40)}`;
+}
+
 export function renderClusters(view: AdjudicationView): void {
   const d = view.detail!;
   const target = byId("clusters");
@@ -59,6 +73,7 @@ function clusterCard(
 ): HTMLElement {
   const d = view.detail!;
   const gold = goldFor(view, c);
+  const name = clusterName(view, c);
   const width = Math.max(1, c.end - c.start);
   const bar = (start: number, end: number, cls: string) =>
     h(
@@ -90,6 +105,7 @@ function clusterCard(
           type: "button",
           class: "primary small accept-proposal",
           title: "Accept the cluster's most common version as a gold span",
+          "aria-label": `Accept cluster: ${name}`,
           onclick: () =>
             void view.act(
               () =>
@@ -134,6 +150,7 @@ function clusterCard(
       "data-kind": c.kind,
       "data-label": view.labelKey(c.label),
       "data-in-gold": gold ? "1" : "0",
+      "data-resolved": isResolved(view, c) ? "1" : "0",
       "data-key": key,
     },
     h(
@@ -167,6 +184,7 @@ function clusterCard(
           type: "button",
           class: "link",
           title: "Show in the text",
+          "aria-label": `Show cluster in the text: ${name}`,
           onclick: () => view.showInText(c.start, c.end),
         },
         "show",
@@ -194,6 +212,7 @@ function lane(
       `ends ${Math.abs(span.end - c.proposal.end)} ${span.end < c.proposal.end ? "earlier" : "later"}`,
     );
   const threadKey = `span:${span.id}`;
+  const spanName = `${span.annotator_username}'s ${view.labelName(span.label)}, ${shortQuote(span.quote, 40)}`;
   const count = view.comments.filter((m) => m.span === span.id).length;
   const discussion = thread(view, threadKey, { span: span.id }, "Discussion of this span");
   const info = h(
@@ -224,6 +243,7 @@ function lane(
       type: "button",
       class: "link comments-toggle",
       title: "Discuss this span",
+      "aria-label": count ? `Discuss (${count}): ${spanName}` : `Discuss: ${spanName}`,
       "aria-expanded": String(view.open.has(threadKey)),
       onclick: () => {
         const open = discussion.hidden;
@@ -254,6 +274,7 @@ function lane(
             type: "button",
             class: "small accept-version",
             title: `Accept ${span.annotator_username}'s version (${view.labelName(span.label)}: “${span.quote}”) as a gold span`,
+            "aria-label": `Accept this version: ${spanName}`,
             onclick: () =>
               void view.act(
                 () =>

@@ -6,7 +6,7 @@
 import type { GoldPatchBody, GoldSpan } from "../shared/api-types";
 import { byId, h, safeColor } from "../shared/dom";
 import { projectApi } from "../shared/reviewer-pages";
-import { truncateQuote } from "../shared/wording";
+import { shortQuote, truncateQuote } from "../shared/wording";
 import type { AdjudicationView } from "./page";
 import { thread } from "./thread";
 import { verdictPanel } from "./verdict";
@@ -36,6 +36,7 @@ function goldCard(view: AdjudicationView, g: GoldSpan): HTMLElement {
     .map((id) => spans.get(id)?.annotator_username)
     .filter((n): n is string => !!n);
   const status = view.status(g.status);
+  const name = `${view.labelName(g.label)}, ${shortQuote(view.quoteOf(g.start, g.end), 40)}`;
   const error = h("p", { class: "error gold-error", role: "alert", hidden: true });
   const editor = goldEditor(view, g, error);
   const editKey = `edit:${g.id}`;
@@ -45,13 +46,16 @@ function goldCard(view: AdjudicationView, g: GoldSpan): HTMLElement {
     {
       type: "button",
       class: "danger small reject",
+      "aria-label": `Reject gold span: ${name}`,
       onclick: () => {
         if (reject.dataset.confirm !== "1") {
           reject.dataset.confirm = "1";
           reject.textContent = "Confirm reject";
+          reject.setAttribute("aria-label", `Confirm reject gold span: ${name}`);
           setTimeout(() => {
             reject.dataset.confirm = "";
             reject.textContent = "Reject";
+            reject.setAttribute("aria-label", `Reject gold span: ${name}`);
           }, 4000);
           return;
         }
@@ -95,7 +99,12 @@ function goldCard(view: AdjudicationView, g: GoldSpan): HTMLElement {
       h("span", { class: "spacer" }),
       h(
         "button",
-        { type: "button", class: "link", onclick: () => view.showInText(g.start, g.end) },
+        {
+          type: "button",
+          class: "link",
+          "aria-label": `Show gold span in the text: ${name}`,
+          onclick: () => view.showInText(g.start, g.end),
+        },
         "show",
       ),
       h(
@@ -103,6 +112,7 @@ function goldCard(view: AdjudicationView, g: GoldSpan): HTMLElement {
         {
           type: "button",
           class: "small edit",
+          "aria-label": `Edit gold span: ${name}`,
           onclick: () => {
             editor.hidden = !editor.hidden;
             if (editor.hidden) view.open.delete(editKey);

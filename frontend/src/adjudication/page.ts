@@ -32,7 +32,7 @@ import { OffsetMap } from "../shared/offsets";
 import { apiFor, pageData, projectApi, showError, toast } from "../shared/reviewer-pages";
 import { type SpanLook, TextView } from "../shared/textview";
 import { shortQuote } from "../shared/wording";
-import { renderClusters } from "./clusters";
+import { clusterName, isResolved, renderClusters } from "./clusters";
 import { renderGold } from "./gold";
 import { thread } from "./thread";
 import type { AdjudicationBootstrap } from "./types";
@@ -91,7 +91,15 @@ export class AdjudicationPage implements AdjudicationView {
 
   async start(): Promise<void> {
     byId("btn-accept-unanimous").addEventListener("click", () => void this.acceptUnanimous());
-    byId("btn-adjudicated").addEventListener("click", () => void this.toggleState());
+    byId("btn-adjudicated").addEventListener("click", () => this.onAdjudicatedClick());
+    const dialog = byId<HTMLDialogElement>("confirm-adjudicated");
+    byId("confirm-adjudicated-keep").addEventListener("click", () => dialog.close("keep"));
+    byId("confirm-adjudicated-anyway").addEventListener("click", () => dialog.close("anyway"));
+    dialog.addEventListener("close", () => {
+      if (dialog.returnValue === "anyway") void this.toggleState();
+      else byId("btn-adjudicated").focus();
+      dialog.returnValue = "";
+    });
     const text = byId("doc-text");
     text.addEventListener("mouseup", () => this.readSelection());
     text.addEventListener("keyup", () => this.readSelection());
@@ -227,11 +235,19 @@ export class AdjudicationPage implements AdjudicationView {
     acceptAll.disabled = pending === 0;
     const kinds = { unanimous: 0, majority: 0, disputed: 0 };
     for (const c of d.clusters) kinds[c.kind]++;
-    byId("adj-summary").textContent =
+    const open = this.unresolvedClusters().length;
+    const summary = byId("adj-summary");
+    summary.textContent =
       `${d.annotators.length} annotator${d.annotators.length === 1 ? "" : "s"} submitted · ` +
       `${kinds.unanimous} unanimous, ${kinds.majority} majority, ${kinds.disputed} disputed · ` +
+      `${open} to resolve · ` +
       `${d.gold_spans.length} gold span${d.gold_spans.length === 1 ? "" : "s"}`;
-    byId("cluster-count").textContent = `(${d.clusters.length} clusters)`;
+    summary.dataset.unresolved = String(open);
+    const clusterCount = byId("cluster-count");
+    clusterCount.textContent =
+      `(${d.clusters.length} cluster${d.clusters.length === 1 ? "" : "s"}, ` +
+      `${open} to resolve)`;
+    clusterCount.dataset.unresolved = String(open);
     byId("jump-gold").textContent = `Gold standard (${d.gold_spans.length}) ↓`;
     byId("gold-count").textContent = `(${d.gold_spans.length})`;
     this.renderLegend();
@@ -321,6 +337,13 @@ export class AdjudicationPage implements AdjudicationView {
 
   spanById(): Map<number, ServerSpan> {
     return new Map(this.detail!.spans.map((s) => [s.id, s]));
+  }
+
+  /** Clusters no gold span settles yet, in the order of the text. */
+  unresolvedClusters(): AdjudicationDocument["clusters"] {
+    const d = this.detail;
+    if (!d) return [];
+    return d.clusters.filter((c) => !isResolved(this, c));
   }
 
   private unanimousPending(): number {
@@ -416,6 +439,35 @@ export class AdjudicationPage implements AdjudicationView {
       created = result.created.length;
     });
     if (created) toast(`${created} unanimous cluster${created === 1 ? "" : "s"} accepted`);
+  }
+
+  /**
+   * "Mark adjudicated" with clusters still unresolved asks first, listing them; with none (or
+   * "Reopen") it goes straight through. The server accepts either way: the choice is the reviewer's.
+   */
+  private onAdjudicatedClick(): void {
+    if (this.busy || !this.detail) return;
+    const open = this.detail.state === "adjudicated" ? [] : this.unresolvedClusters();
+    if (open.length === 0) {
+      void this.toggleState();
+      return;
+    }
+    byId("confirm-adjudicated-text").textContent =
+      `${open.length} cluster${open.length === 1 ? " has" : "s have"} no gold span yet. ` +
+      "Mark the document adjudicated anyway, or keep working?";
+    byId("confirm-adjudicated-list").replaceChildren(
+      ...open.map((c) =>
+        h(
+          "li",
+          { "data-cluster": this.detail!.clusters.indexOf(c), "data-kind": c.kind },
+          `${clusterName(this, c)} (${c.kind})`,
+        ),
+      ),
+    );
+    const dialog = byId<HTMLDialogElement>("confirm-adjudicated");
+    dialog.returnValue = "";
+    dialog.showModal();
+    byId("confirm-adjudicated-keep").focus();
   }
 
   private async toggleState(): Promise<void> {

@@ -1,7 +1,9 @@
 /**
  * The reviewer dashboard (`/projects/<id>/dashboard/`): progress, agreement and the disagreement
- * queue, all from `GET /api/v1/projects/{id}/dashboard/`. The page polls that endpoint while an
- * agreement job runs or the report is stale (inputs changed after it), and stops otherwise.
+ * queue, all from `GET /api/v1/projects/{id}/dashboard/`. The page polls that endpoint every few
+ * seconds while an agreement job runs or the report is stale (inputs changed after it); otherwise,
+ * while the tab is visible, every `IDLE_POLL_MS`, so a report the worker finishes later (another
+ * tab's run, a scheduled refresh) replaces the figures in place.
  * Undefined statistics show their reason, never a number.
  *
  * The page's sections are drawn by agreement.ts, annotators.ts and queue.ts through the
@@ -49,6 +51,17 @@ export interface DashboardView {
 const JOB_POLL_MS = 1000;
 const POLL_MS = 3000;
 const SLOW_POLL_MS = 30000;
+/**
+ * While nothing runs and the report is current, how often a visible page asks whether a newer
+ * report exists (the worker may finish one at any time); the figures then update in place. A test
+ * can shorten it with `window.__workbenchPollMs`, set before the page's script runs.
+ */
+const IDLE_POLL_MS = 15000;
+
+function idlePollMs(): number {
+  const override = (window as unknown as { __workbenchPollMs?: unknown }).__workbenchPollMs;
+  return typeof override === "number" && override > 0 ? override : IDLE_POLL_MS;
+}
 /** After this many refreshes of a stale report that does not change, poll slowly. */
 const PATIENCE = 60;
 
@@ -83,7 +96,8 @@ export class Dashboard implements DashboardView {
   async start(): Promise<void> {
     byId<HTMLButtonElement>("btn-recompute").addEventListener("click", () => void this.recompute());
     document.addEventListener("visibilitychange", () => {
-      if (!document.hidden && this.timer !== undefined) void this.refresh();
+      // Back in view: catch up at once (a hidden page polls slowly or not at all).
+      if (!document.hidden && !this.loading) void this.refresh();
     });
     await this.refresh();
     document.body.dataset.ready = "1";
@@ -136,6 +150,8 @@ export class Dashboard implements DashboardView {
     if (!jobActive && !stale) {
       state.textContent = "";
       state.dataset.polling = "0";
+      // Watch for a newer report finished by the worker, only while someone can see the page.
+      if (!document.hidden) this.timer = setTimeout(() => void this.refresh(), idlePollMs());
       return;
     }
     const delay = jobActive || this.staleRounds < PATIENCE ? POLL_MS : SLOW_POLL_MS;

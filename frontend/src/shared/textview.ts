@@ -21,9 +21,15 @@ export interface SpanLook {
   /** The user's own span (solid band and tint) or someone else's (striped band, no tint). */
   own: boolean;
   state: SaveState;
+  /**
+   * The review view's per-annotator colour: a second band under the label's band, so whose span
+   * it is shows without touching the text's own colour (contrast stays the page's).
+   */
+  mark?: string;
 }
 
 const BAND = 3; // px per lane
+const MARK = 3; // px of the annotator band under it, when spans carry one
 const GAP = 1;
 
 export class TextView {
@@ -165,18 +171,26 @@ export class TextView {
     const positions: string[] = [];
     let maxLane = 0;
     let tint: SpanLook | null = null;
+    const marked = keys.some((key) => this.spans.get(key)?.mark);
+    const step = BAND + (marked ? MARK : 0) + GAP;
     for (const key of keys) {
       const look = this.spans.get(key)!;
       const lane = this.lanes.get(key) ?? 0;
       maxLane = Math.max(maxLane, lane);
       const c = look.color;
+      const bottom = lane * step;
+      if (look.mark) {
+        images.push(`linear-gradient(${look.mark},${look.mark})`);
+        sizes.push(`100% ${MARK}px`);
+        positions.push(`0 calc(100% - ${bottom}px)`);
+      }
       images.push(
-        look.own
+        look.own || look.mark
           ? `linear-gradient(${c},${c})`
           : `repeating-linear-gradient(90deg,${c} 0 5px,transparent 5px 8px)`,
       );
       sizes.push(`100% ${BAND}px`);
-      positions.push(`0 calc(100% - ${lane * (BAND + GAP)}px)`);
+      positions.push(`0 calc(100% - ${bottom + (look.mark ? MARK : 0)}px)`);
       if (look.own && (!tint || look.end16 - look.start16 < tint.end16 - tint.start16)) tint = look;
     }
     if (tint) {
@@ -187,7 +201,7 @@ export class TextView {
     el.style.backgroundImage = images.join(",");
     el.style.backgroundSize = sizes.join(",");
     el.style.backgroundPosition = positions.join(",");
-    el.style.paddingBottom = `${(maxLane + 1) * (BAND + GAP)}px`;
+    el.style.paddingBottom = `${(maxLane + 1) * step}px`;
     if (this.active && keys.includes(this.active)) el.classList.add("active");
     this.applyStateClasses(el);
   }

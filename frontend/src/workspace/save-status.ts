@@ -14,13 +14,21 @@ export interface FailureActions {
   discard(span: LocalSpan): Promise<void>;
 }
 
-export function renderSaveStatus(queue: SaveQueue, actions: FailureActions): void {
+/**
+ * `readOnly`: the page never saves (the review view, an archived project), so "saved" would
+ * claim work that did not happen; it says "Read only" instead.
+ */
+export function renderSaveStatus(
+  queue: SaveQueue,
+  actions: FailureActions,
+  readOnly = false,
+): void {
   const state: SaveState = queue.overall();
   const el = byId("save-state");
-  el.dataset.state = state;
+  el.dataset.state = readOnly && state === "saved" ? "read-only" : state;
   const failures = queue.failures();
   const text = byId("save-text");
-  if (state === "saved") text.textContent = "✓ All changes saved";
+  if (state === "saved") text.textContent = readOnly ? "Read only" : "✓ All changes saved";
   else if (state === "saving") text.textContent = `Saving… (${queue.pendingCount()})`;
   else text.textContent = `⚠ ${failures.length} change${failures.length === 1 ? "" : "s"} not saved`;
   byId("btn-retry-all").hidden = state !== "failed";

@@ -17,6 +17,8 @@ export interface SidebarHost {
   /** Every span of the page, deleted ones included. */
   spans(): Iterable<LocalSpan>;
   isHidden(annotator: number): boolean;
+  /** The annotator's colour in the review view (bands and legend swatch), if any. */
+  annotatorColor(annotator: number): string | undefined;
   canEdit(): boolean;
   /** The selection waiting for a label, in code points. */
   selection(): { start: number; end: number } | null;
@@ -89,10 +91,32 @@ export class Sidebar {
             "data-annotator": name,
             onchange: () => host.toggleAnnotator(id, box.checked),
           });
-          return h("li", {}, h("label", { class: "annotator" }, box, ` ${name} `, count));
+          const color = host.annotatorColor(id);
+          const swatch = color
+            ? h("span", {
+                class: "swatch annotator-swatch",
+                style: `background:${color}`,
+                "aria-hidden": "true",
+                "data-color": color,
+              })
+            : null;
+          return h(
+            "li",
+            {},
+            h("label", { class: "annotator" }, box, swatch, ` ${name} `, count),
+          );
         });
       sections.push(
         h("h2", {}, host.mode === "review" ? "Annotators" : "Other annotators (read only)"),
+        ...(host.mode === "review"
+          ? [
+              h(
+                "p",
+                { class: "legend-hint muted", id: "annotator-legend-hint" },
+                "Under each span: its label's band, then its annotator's colour.",
+              ),
+            ]
+          : []),
         h("ul", { class: "annotators", id: "annotator-toggles" }, ...items),
       );
     }

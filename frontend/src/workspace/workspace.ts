@@ -8,6 +8,7 @@
  * assignment's buttons (assignment.ts) and the keyboard (keyboard.ts, selection.ts).
  */
 
+import { annotatorColors } from "./annotator-colors";
 import { Api, ApiError } from "../shared/api";
 import type { Label, ServerSpan, Status } from "../shared/api-types";
 import { byId, safeColor } from "../shared/dom";
@@ -50,6 +51,8 @@ export class Workspace {
   private readonly sidebar: Sidebar;
   private readonly assignment: AssignmentControls;
   readonly labels: Map<number, Label>;
+  /** Review mode: each annotator's colour (annotator-colors.ts); empty while annotating. */
+  private annotatorColors = new Map<number, string>();
   readonly statuses: Map<number, Status>;
   private readonly spans = new Map<string, LocalSpan>();
   private readonly hidden = new Set<number>();
@@ -97,10 +100,16 @@ export class Workspace {
       selection: () => this.selection,
       createSpan: (label) => this.createSpan(label),
       toggleAnnotator: (id, visible) => this.toggleAnnotator(id, visible),
+      annotatorColor: (id) => this.annotatorColors.get(id),
     });
     for (const server of data.document.spans) {
       const span = spanFromServer(server, this.map, data.user.id);
       this.spans.set(span.cid, span);
+    }
+    if (data.mode === "review") {
+      this.annotatorColors = annotatorColors(
+        [...this.spans.values()].map((s) => [s.annotator, s.annotatorName] as [number, string]),
+      );
     }
   }
 
@@ -175,6 +184,7 @@ export class Workspace {
       color: this.labels.get(span.label)?.color ?? "#888888",
       own: span.own && this.data.mode === "annotate",
       state: this.queue.stateOf(span),
+      mark: this.annotatorColors.get(span.annotator),
     };
   }
 
@@ -230,11 +240,16 @@ export class Workspace {
   }
 
   private renderSaveState(): void {
-    renderSaveStatus(this.queue, {
-      retry: (span) => this.queue.retry(span),
-      keepMine: (span) => this.keepMine(span),
-      discard: (span) => this.discard(span),
-    });
+    const readOnly = this.data.mode === "review" || this.data.project.archived;
+    renderSaveStatus(
+      this.queue,
+      {
+        retry: (span) => this.queue.retry(span),
+        keepMine: (span) => this.keepMine(span),
+        discard: (span) => this.discard(span),
+      },
+      readOnly,
+    );
   }
 
   private async keepMine(span: LocalSpan): Promise<void> {
