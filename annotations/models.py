@@ -201,6 +201,10 @@ class AssignmentState(models.TextChoices):
     SKIPPED = "skipped", "Skipped"
 
 
+# Work not finished yet: what distribute, move and unassign act on, and what "open" means.
+OPEN_ASSIGNMENT_STATES: tuple[str, ...] = (AssignmentState.ASSIGNED, AssignmentState.IN_PROGRESS)
+
+
 class Assignment(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments")
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="assignments")

@@ -82,6 +82,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from annotations.models import (
+    OPEN_ASSIGNMENT_STATES,
     AdjudicationState,
     Assignment,
     AssignmentState,
@@ -126,7 +127,6 @@ DEFAULT_ORDERING = "id"
 REVIEWER_FILTERS = ("annotator", "agreement_below")
 
 PAGE_SIZES = (25, 50, 100)
-OPEN_STATES = (AssignmentState.ASSIGNED, AssignmentState.IN_PROGRESS)
 
 
 # --- the query -----------------------------------------------------------------------------------
@@ -300,7 +300,7 @@ def _state_filter(state: str, assignments: QuerySet[Assignment]) -> Q:
     estimates good enough to combine them with the other filters (a grouped subquery was
     estimated at 150 documents and sent the planner into nested loops)."""
     of_document = assignments.filter(document_id=OuterRef("pk"))
-    open_ = Q(Exists(of_document.filter(state__in=OPEN_STATES)))
+    open_ = Q(Exists(of_document.filter(state__in=OPEN_ASSIGNMENT_STATES)))
     if state == DocumentState.OPEN:
         return open_
     if state == DocumentState.COMPLETE:
@@ -687,7 +687,7 @@ def document_table_rows(
     if not reviews:
         qs = qs.filter(Exists(assignments))
     values = qs.annotate(
-        n_open=_count(assignments.filter(state__in=OPEN_STATES)),
+        n_open=_count(assignments.filter(state__in=OPEN_ASSIGNMENT_STATES)),
         n_assigned=_count(assignments.exclude(state=AssignmentState.SKIPPED)),
         n_submitted=_count(assignments.filter(state=AssignmentState.SUBMITTED)),
         n_spans=_count(_spans_in_scope(access, user)),

@@ -6,8 +6,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, QuerySet
 
 from annotations.models import (
+    OPEN_ASSIGNMENT_STATES,
     Assignment,
-    AssignmentState,
     Document,
 )
 from annotations.permissions import can_review
@@ -60,9 +60,8 @@ def assignment_list(*, access: ProjectAccess, user: User) -> QuerySet[Assignment
 
 def next_assignment(*, access: ProjectAccess, user: User) -> Assignment | None:
     """The annotator's document to work on now: one already in progress, else the oldest assigned."""
-    open_states = [AssignmentState.IN_PROGRESS, AssignmentState.ASSIGNED]
     candidates = Assignment.objects.filter(
-        project=access.project, annotator=user, state__in=open_states
+        project=access.project, annotator=user, state__in=OPEN_ASSIGNMENT_STATES
     )
     return (
         candidates.select_related("document")

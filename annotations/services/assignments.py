@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from annotations.errors import Conflict, InvalidInput
 from annotations.models import (
+    OPEN_ASSIGNMENT_STATES,
     Assignment,
     AssignmentState,
     Document,
@@ -201,7 +202,6 @@ def assignment_delete(*, assignment: Assignment) -> None:
 
 
 # Work an annotator has not finished: what "open" means wherever assignments are moved or dropped.
-OPEN_STATES: tuple[str, ...] = (AssignmentState.ASSIGNED, AssignmentState.IN_PROGRESS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +265,7 @@ def assignments_move_open(
     # open when the lock is granted) or waits and finds the assignment gone.
     open_rows = list(
         Assignment.objects.select_for_update()
-        .filter(project=project, annotator_id=from_user_id, state__in=OPEN_STATES)
+        .filter(project=project, annotator_id=from_user_id, state__in=OPEN_ASSIGNMENT_STATES)
         .order_by("id")
         .values_list("id", "document_id")
     )
@@ -322,7 +322,7 @@ def assignments_drop_open(*, project: Project, user_id: int) -> int:
     pool that ``assignments_distribute`` fills); submitted and skipped work stays. The number
     unassigned."""
     deleted, _ = Assignment.objects.filter(
-        project=project, annotator_id=user_id, state__in=OPEN_STATES
+        project=project, annotator_id=user_id, state__in=OPEN_ASSIGNMENT_STATES
     ).delete()
     return deleted
 

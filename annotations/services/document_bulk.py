@@ -22,9 +22,15 @@ from typing import Any
 from django.db import transaction
 
 from annotations.errors import InvalidInput
-from annotations.models import Assignment, Document, Job, Membership, Project
+from annotations.models import (
+    OPEN_ASSIGNMENT_STATES,
+    Assignment,
+    Document,
+    Job,
+    Membership,
+    Project,
+)
 from annotations.permissions import check_project_open
-from annotations.services.assignments import OPEN_STATES
 from annotations.services.documents import documents_delete
 from annotations.services.exports import export_start
 
@@ -129,8 +135,8 @@ def documents_unassign(
             assignments = assignments.filter(annotator_id=annotator_id)
         # Not open: nothing to recompute for agreement (``assignment_delete`` marks a document
         # dirty only when the removed assignment was submitted).
-        removed += assignments.filter(state__in=OPEN_STATES).delete()[0]
-        kept += assignments.exclude(state__in=OPEN_STATES).count()
+        removed += assignments.filter(state__in=OPEN_ASSIGNMENT_STATES).delete()[0]
+        kept += assignments.exclude(state__in=OPEN_ASSIGNMENT_STATES).count()
     return BulkActionResult(action="unassign", documents=len(ids), changed=removed, unchanged=kept)
 
 
