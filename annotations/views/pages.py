@@ -87,6 +87,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         context.update(_my_documents(request, access, mine))
     if can_review(access):
         context["team"] = project_progress(project=project)
+    if context["manages"] and not context["has_work"]:  # the set-up card's figures only
         context["document_count"] = Document.objects.filter(project=project).count()
         context["member_count"] = project.memberships.count()
     return render(request, "annotations/project_detail.html", context)
